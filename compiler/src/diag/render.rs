@@ -1,0 +1,210 @@
+//! Rendering diagnostics for people (miette, rustc-like `file:line:col`)
+//! and for machines (JSON).
+
+use std::fmt;
+use std::sync::Arc;
+
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode};
+use serde_json::{Value, json};
+
+use super::{Diagnostic, Label, Severity};
+use crate::source::SourceFile;
+
+/// How to draw human-readable diagnostics.
+#[derive(Clone, Copy, Debug)]
+pub struct Style {
+    pub color: bool,
+    pub width: usize,
+}
+
+impl Default for Style {
+    fn default() -> Style {
+        Style {
+            color: false,
+            width: 100,
+        }
+    }
+}
+
+/// Render one diagnostic the way `dashc check` prints it.
+pub fn human(diagnostic: &Diagnostic, files: &[SourceFile], style: Style) -> String {
+    let theme = if style.color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(style.width)
+        .with_links(false);
+    let report = Report::new(diagnostic, files);
+    let mut out = String::new();
+    if handler.render_report(&mut out, &report).is_err() {
+        // Rendering only fails on a formatter error; fall back to one line.
+        out = one_line(diagnostic, files);
+    }
+    out
+}
+
+/// `file:line:col: error[E0005]: message` — for logs and terse output.
+pub fn one_line(diagnostic: &Diagnostic, files: &[SourceFile]) -> String {
+    let (path, line, col) = location(&diagnostic.primary, files);
+    format!(
+        "{path}:{line}:{col}: {}[{}]: {}",
+        severity_word(diagnostic.severity),
+        diagnostic.code.as_str(),
+        diagnostic.message
+    )
+}
+
+/// Machine-readable form used by `dashc check --format json`.
+pub fn json(diagnostic: &Diagnostic, files: &[SourceFile]) -> Value {
+    let position = |label: &Label| {
+        let file = files.get(label.file.0 as usize);
+        let (line, column) = file.map_or((0, 0), |f| f.line_col(label.span.start as usize));
+        let (end_line, end_column) = file.map_or((0, 0), |f| f.line_col(label.span.end as usize));
+        json!({
+            "file": file.map_or("", |f| f.path.as_str()),
+            "line": line,
+            "column": column,
+            "end_line": end_line,
+            "end_column": end_column,
+            "start_byte": label.span.start,
+            "end_byte": label.span.end,
+            "label": label.message,
+        })
+    };
+    let mut value = position(&diagnostic.primary);
+    value["code"] = json!(diagnostic.code.as_str());
+    value["severity"] = json!(severity_word(diagnostic.severity));
+    value["message"] = json!(diagnostic.message);
+    value["help"] = json!(diagnostic.help);
+    value["related"] = Value::Array(diagnostic.secondary.iter().map(position).collect());
+    value
+}
+
+fn severity_word(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    }
+}
+
+fn location<'a>(label: &Label, files: &'a [SourceFile]) -> (&'a str, usize, usize) {
+    match files.get(label.file.0 as usize) {
+        Some(file) => {
+            let (line, col) = file.line_col(label.span.start as usize);
+            (file.path.as_str(), line, col)
+        }
+        None => ("<unknown>", 0, 0),
+    }
+}
+
+/// Adapter from [`Diagnostic`] to miette. Labels in the primary file are
+/// drawn in one snippet; labels in other files become related notes.
+struct Report {
+    message: String,
+    severity: Severity,
+    source: Option<NamedSource<Arc<str>>>,
+    labels: Vec<LabeledSpan>,
+    help: Option<String>,
+    related: Vec<Report>,
+}
+
+impl Report {
+    fn new(diagnostic: &Diagnostic, files: &[SourceFile]) -> Report {
+        let file = files.get(diagnostic.primary.file.0 as usize);
+        let mut labels = vec![labeled(&diagnostic.primary, file, true)];
+        let mut related = Vec::new();
+        for label in &diagnostic.secondary {
+            if label.file == diagnostic.primary.file {
+                labels.push(labeled(label, file, false));
+            } else {
+                let other = files.get(label.file.0 as usize);
+                related.push(Report {
+                    message: format!("note: {}", label.message),
+                    severity: Severity::Warning,
+                    source: other.map(named),
+                    labels: vec![labeled(label, other, true)],
+                    help: None,
+                    related: Vec::new(),
+                });
+            }
+        }
+        Report {
+            message: format!(
+                "{}[{}]: {}",
+                severity_word(diagnostic.severity),
+                diagnostic.code.as_str(),
+                diagnostic.message
+            ),
+            severity: diagnostic.severity,
+            source: file.map(named),
+            labels,
+            help: diagnostic.help.clone(),
+            related,
+        }
+    }
+}
+
+fn named(file: &SourceFile) -> NamedSource<Arc<str>> {
+    NamedSource::new(file.path.clone(), file.text.clone()).with_language("dash")
+}
+
+fn labeled(label: &Label, file: Option<&SourceFile>, primary: bool) -> LabeledSpan {
+    // miette needs spans on character boundaries inside the text.
+    let len = file.map_or(0, |f| f.text.len());
+    let start = (label.span.start as usize).min(len);
+    let end = (label.span.end as usize).clamp(start, len);
+    let text = Some(label.message.clone()).filter(|m| !m.is_empty());
+    if primary {
+        LabeledSpan::new_primary_with_span(text, start..end)
+    } else {
+        LabeledSpan::new_with_span(text, start..end)
+    }
+}
+
+impl fmt::Debug for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Report {}
+
+impl miette::Diagnostic for Report {
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+        })
+    }
+
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h.as_str()) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        self.source.as_ref().map(|s| s as &dyn SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        Some(Box::new(self.labels.iter().cloned()))
+    }
+
+    fn related<'b>(&'b self) -> Option<Box<dyn Iterator<Item = &'b dyn miette::Diagnostic> + 'b>> {
+        if self.related.is_empty() {
+            return None;
+        }
+        Some(Box::new(
+            self.related.iter().map(|r| r as &dyn miette::Diagnostic),
+        ))
+    }
+}

@@ -1,0 +1,65 @@
+//! Syntax: text -> [`ast::File`] plus diagnostics. Never fails: a file with
+//! errors still yields every declaration that parsed.
+
+mod build_decl;
+mod build_expr;
+mod grammar;
+mod literal;
+mod parse_error;
+pub mod split;
+
+use crate::ast;
+use crate::diag::{Code, Diagnostic};
+use crate::source::{FileId, Span};
+
+pub use grammar::Rule;
+
+/// The result of parsing one file.
+#[derive(Clone, Debug, Default)]
+pub struct Parsed {
+    pub file: ast::File,
+    pub diagnostics: Vec<Diagnostic>,
+    /// Spans of every comment, in order (the formatter keeps them).
+    pub comments: Vec<Span>,
+}
+
+/// Parse a whole file, declaration by declaration.
+pub fn parse(file: FileId, text: &str) -> Parsed {
+    let split = split::split(text);
+    let mut parsed = Parsed {
+        comments: split.comments,
+        ..Parsed::default()
+    };
+    for chunk in &split.chunks {
+        if let Some(deep) = chunk.too_deep {
+            parsed.diagnostics.push(
+                Diagnostic::new(
+                    Code::TooDeep,
+                    file,
+                    deep,
+                    format!(
+                        "this declaration nests brackets more than {} levels deep",
+                        split::MAX_DEPTH
+                    ),
+                    "too deep",
+                )
+                .with_help("split the expression with `let` bindings"),
+            );
+            continue;
+        }
+        let start = chunk.span.start as usize;
+        let chunk_text = &text[chunk.span.range()];
+        match grammar::parse_declaration(chunk_text) {
+            Ok(pair) => {
+                let mut builder = build_decl::Builder::new(file, chunk_text, start, &mut parsed.diagnostics);
+                if let Some(decl) = builder.decl(pair) {
+                    parsed.file.decls.push(decl);
+                }
+            }
+            Err(error) => parsed
+                .diagnostics
+                .push(parse_error::diagnostic(file, start, chunk_text, &error)),
+        }
+    }
+    parsed
+}
