@@ -1,12 +1,14 @@
 fn main() {
     for path in std::env::args().skip(1) {
         let text = std::fs::read_to_string(&path).unwrap();
-        let parsed = dash_compiler::syntax::parse(dash_compiler::FileId(0), &text);
-        let files = vec![dash_compiler::SourceFile::new(path.clone(), text)];
-        println!("{path}: {} decls", parsed.file.decls.len());
-        for d in &parsed.diagnostics {
-            println!("{}", dash_compiler::diag::render::human(d, &files, Default::default()));
+        let a = dash_compiler::analyze(vec![dash_compiler::SourceFile::new(path.clone(), text)]);
+        println!("== {path}: {} errors", a.error_count());
+        for d in &a.diagnostics {
+            if std::env::var("FULL").is_ok() {
+                println!("{}", dash_compiler::diag::render::human(d, &a.files, Default::default()));
+            } else {
+                println!("{}", dash_compiler::diag::render::one_line(d, &a.files));
+            }
         }
-        if std::env::var("DUMP").is_ok() { println!("{:#?}", parsed.file); }
     }
 }

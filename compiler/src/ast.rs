@@ -122,6 +122,8 @@ pub struct OptionItem {
 #[derive(Clone, Debug, PartialEq)]
 pub enum OptionValue {
     Expr(Expr),
+    /// `{ key: value … }`, e.g. HTTP `headers`.
+    Object(Vec<ObjectEntry>),
     Effect(Effect),
     Rollup(Rollup),
 }
@@ -129,6 +131,7 @@ pub enum OptionValue {
 /// `rollup NAME every 1h { col: agg(field) … }` (a continuous aggregate).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Rollup {
+    pub name: Ident,
     pub every: Expr,
     pub columns: Vec<RollupColumn>,
 }

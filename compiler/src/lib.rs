@@ -4,10 +4,14 @@
 //! network. Its entry point is [`analyze`], which the CLI (`dashc check`)
 //! and the language server both call.
 
+mod analysis;
 pub mod ast;
+pub mod check;
 pub mod diag;
 pub mod source;
+pub mod stdlib;
 pub mod syntax;
 
+pub use analysis::{Analysis, Input, analyze, analyze_inputs};
 pub use diag::{Code, Diagnostic, Severity};
 pub use source::{FileId, SourceFile, Span};

@@ -187,17 +187,33 @@ impl<'d> Builder<'d> {
         let span = self.span(&pair);
         let rule = pair.as_rule();
         let mut it = kids(pair);
-        let key = self.ident(it.next().expect("option key"));
-        let value = if rule == Rule::rollup {
+        let first = self.ident(it.next().expect("option key"));
+        let (key, value) = if rule == Rule::rollup {
+            let key = Ident {
+                name: "rollup".into(),
+                span: Span {
+                    start: span.start,
+                    end: span.start + "rollup".len() as u32,
+                },
+            };
             let every = self.expr(it.next().expect("rollup every"));
             let columns = it.map(|c| self.rollup_column(c)).collect();
-            OptionValue::Rollup(Rollup { every, columns })
+            (
+                key,
+                OptionValue::Rollup(Rollup {
+                    name: first,
+                    every,
+                    columns,
+                }),
+            )
         } else {
             let value = it.next().expect("option value");
-            match value.as_rule() {
+            let value = match value.as_rule() {
                 Rule::lookup_step | Rule::http_step => OptionValue::Effect(self.effect(value)),
+                Rule::object => OptionValue::Object(self.object(value)),
                 _ => OptionValue::Expr(self.expr(value)),
-            }
+            };
+            (first, value)
         };
         OptionItem { key, value, span }
     }

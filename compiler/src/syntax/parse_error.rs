@@ -197,7 +197,7 @@ fn describe_token(token: &str) -> String {
 
 fn describe_rule(rule: Rule) -> Option<&'static str> {
     Some(match rule {
-        Rule::ident | Rule::name => "a name",
+        Rule::ident | Rule::name | Rule::word => "a name",
         Rule::expr | Rule::operand | Rule::call | Rule::record | Rule::list | Rule::paren => {
             "an expression"
         }
