@@ -1,1 +1,98 @@
-fn main() {}
+//! `dashc`: the Dash command line. It parses arguments and calls the
+//! crates; everything interesting lives in `compiler/` and `runtime/`.
+
+mod cli_check;
+mod cli_fmt;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Dash: declarative, typed, compiled data pipelines.
+#[derive(Parser)]
+#[command(name = "dashc", version, about, long_about = None, arg_required_else_help = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check .dash files for errors without running them.
+    ///
+    /// A directory is a project: all its .dash files are checked together
+    /// (names are shared between them). Files named together form one
+    /// project. Exits 1 when there are errors, 2 when a path cannot be read.
+    Check {
+        /// Files or directories (default: the current directory).
+        paths: Vec<PathBuf>,
+        /// Output format: `human` (rustc-like) or `json` (one array).
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+        /// Do not print warnings.
+        #[arg(long)]
+        quiet_warnings: bool,
+    },
+    /// Format .dash files in place in the one canonical layout.
+    Fmt {
+        /// Files or directories (default: the current directory).
+        paths: Vec<PathBuf>,
+        /// Change nothing; list the files that are not formatted and exit 1
+        /// if there are any (for CI).
+        #[arg(long)]
+        check: bool,
+    },
+    /// Explain an error code, e.g. `dashc explain E0005`.
+    Explain {
+        /// The code, as printed in a diagnostic (`E0005`).
+        code: String,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Check {
+            paths,
+            format,
+            quiet_warnings,
+        } => cli_check::run(&default_paths(paths), format, quiet_warnings),
+        Command::Fmt { paths, check } => cli_fmt::run(&default_paths(paths), check),
+        Command::Explain { code } => explain(&code),
+    }
+}
+
+fn default_paths(paths: Vec<PathBuf>) -> Vec<PathBuf> {
+    if paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        paths
+    }
+}
+
+fn explain(code: &str) -> ExitCode {
+    match dash_compiler::Code::parse(code) {
+        Some(code) => {
+            print!("{}", code.explanation());
+            ExitCode::SUCCESS
+        }
+        None => {
+            let known: Vec<&str> = dash_compiler::Code::ALL.iter().map(|c| c.as_str()).collect();
+            let hint = dash_compiler::diag::suggest::did_you_mean(&code.to_uppercase(), known.iter().copied())
+                .map(|h| format!(" ({h})"))
+                .unwrap_or_default();
+            eprintln!(
+                "error: `{code}` is not a Dash error code{hint}; codes look like E0005, from E0001 to {}",
+                known.iter().filter(|c| c.starts_with('E')).last().unwrap_or(&"E0001")
+            );
+            ExitCode::from(2)
+        }
+    }
+}

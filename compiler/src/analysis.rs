@@ -26,7 +26,8 @@ impl Analysis {
     }
 }
 
-/// A file as read from disk: text, or bytes that are not UTF-8.
+/// A file as read from disk: text, or bytes that may not be UTF-8.
+#[derive(Clone, Debug)]
 pub enum Input {
     Text(String),
     Bytes(Vec<u8>),

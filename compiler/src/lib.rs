@@ -8,6 +8,7 @@ mod analysis;
 pub mod ast;
 pub mod check;
 pub mod diag;
+pub mod fmt;
 pub mod source;
 pub mod stdlib;
 pub mod syntax;

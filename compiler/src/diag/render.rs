@@ -42,6 +42,14 @@ pub fn human(diagnostic: &Diagnostic, files: &[SourceFile], style: Style) -> Str
         // Rendering only fails on a formatter error; fall back to one line.
         out = one_line(diagnostic, files);
     }
+    // Labels in other files: one note line each, with their location.
+    for label in &diagnostic.secondary {
+        if label.file != diagnostic.primary.file {
+            let (path, line, col) = location(label, files);
+            out.push_str(&format!("  note: {} ({path}:{line}:{col})\n", label.message));
+        }
+    }
+    out.push('\n');
     out
 }
 
@@ -100,34 +108,22 @@ fn location<'a>(label: &Label, files: &'a [SourceFile]) -> (&'a str, usize, usiz
 }
 
 /// Adapter from [`Diagnostic`] to miette. Labels in the primary file are
-/// drawn in one snippet; labels in other files become related notes.
+/// drawn in one snippet; labels in other files are notes after it.
 struct Report {
     message: String,
     severity: Severity,
     source: Option<NamedSource<Arc<str>>>,
     labels: Vec<LabeledSpan>,
     help: Option<String>,
-    related: Vec<Report>,
 }
 
 impl Report {
     fn new(diagnostic: &Diagnostic, files: &[SourceFile]) -> Report {
         let file = files.get(diagnostic.primary.file.0 as usize);
         let mut labels = vec![labeled(&diagnostic.primary, file, true)];
-        let mut related = Vec::new();
         for label in &diagnostic.secondary {
             if label.file == diagnostic.primary.file {
                 labels.push(labeled(label, file, false));
-            } else {
-                let other = files.get(label.file.0 as usize);
-                related.push(Report {
-                    message: format!("note: {}", label.message),
-                    severity: Severity::Warning,
-                    source: other.map(named),
-                    labels: vec![labeled(label, other, true)],
-                    help: None,
-                    related: Vec::new(),
-                });
             }
         }
         Report {
@@ -141,7 +137,6 @@ impl Report {
             source: file.map(named),
             labels,
             help: diagnostic.help.clone(),
-            related,
         }
     }
 }
@@ -197,14 +192,5 @@ impl miette::Diagnostic for Report {
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         Some(Box::new(self.labels.iter().cloned()))
-    }
-
-    fn related<'b>(&'b self) -> Option<Box<dyn Iterator<Item = &'b dyn miette::Diagnostic> + 'b>> {
-        if self.related.is_empty() {
-            return None;
-        }
-        Some(Box::new(
-            self.related.iter().map(|r| r as &dyn miette::Diagnostic),
-        ))
     }
 }

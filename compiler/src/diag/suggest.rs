@@ -3,11 +3,18 @@
 /// The candidate closest to `name`, if it is close enough to be a likely typo.
 pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let limit = (name.chars().count() / 3).max(1);
+    let lower = name.to_lowercase();
     candidates
         .into_iter()
         .filter(|c| *c != name)
-        .map(|c| (distance(&name.to_lowercase(), &c.to_lowercase()), c))
-        .filter(|(d, _)| *d <= limit)
+        .map(|c| (distance(&lower, &c.to_lowercase()), c))
+        .filter(|(d, c)| {
+            // A typo, or a prefix of the intended name (`temp` for `temp_c`).
+            let c = c.to_lowercase();
+            *d <= limit
+                || (lower.len() >= 3 && c.starts_with(&lower))
+                || (c.len() >= 3 && lower.starts_with(&c))
+        })
         .min_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(b.1)))
         .map(|(_, c)| c)
 }
@@ -56,6 +63,7 @@ mod tests {
     fn suggestions() {
         assert_eq!(closest("temp_f", ["temp_c", "station"]), Some("temp_c"));
         assert_eq!(closest("tmp", ["temp_c", "station"]), None);
+        assert_eq!(closest("temp", ["station", "temp_c"]), Some("temp_c"));
         assert_eq!(closest("lowr", ["lower", "upper"]), Some("lower"));
         assert_eq!(closest("xyz", ["lower"]), None);
     }

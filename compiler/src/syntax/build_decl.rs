@@ -15,6 +15,8 @@ pub struct Builder<'d> {
     /// Offset of the chunk in the file: pest spans are chunk-relative.
     pub(super) base: usize,
     pub(super) diags: &'d mut Vec<Diagnostic>,
+    /// Whether this declaration already reported an expression too deep.
+    pub(super) too_deep: bool,
 }
 
 /// The meaningful children of a pair (keyword tokens dropped).
@@ -34,6 +36,7 @@ impl<'d> Builder<'d> {
             chunk,
             base,
             diags,
+            too_deep: false,
         }
     }
 

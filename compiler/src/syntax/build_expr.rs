@@ -75,6 +75,9 @@ impl Builder<'_> {
     fn limit(&mut self, expr: Expr, depth: u32) -> (Expr, u32) {
         if depth > MAX_EXPR_DEPTH {
             let span = expr.span;
+            if std::mem::replace(&mut self.too_deep, true) {
+                return (invalid(span), 1);
+            }
             self.error(
                 Code::TooDeep,
                 span,

@@ -30,6 +30,18 @@ pub fn parse(file: FileId, text: &str) -> Parsed {
         comments: split.comments,
         ..Parsed::default()
     };
+    if let Some(open) = split.unclosed_comment {
+        parsed.diagnostics.push(
+            Diagnostic::new(
+                Code::Syntax,
+                file,
+                open,
+                "unterminated block comment",
+                "this `/*` is never closed",
+            )
+            .with_help("close it with `*/` (block comments nest)"),
+        );
+    }
     for chunk in &split.chunks {
         if let Some(deep) = chunk.too_deep {
             parsed.diagnostics.push(

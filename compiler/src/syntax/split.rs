@@ -38,6 +38,8 @@ pub struct Split {
     pub chunks: Vec<Chunk>,
     /// Every `//` and `/* */` comment, in order.
     pub comments: Vec<Span>,
+    /// A `/*` that is never closed.
+    pub unclosed_comment: Option<Span>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -91,6 +93,9 @@ pub fn split(text: &str) -> Split {
             }
             b'/' if bytes.get(i + 1) == Some(&b'*') => {
                 let end = block_comment_end(bytes, i);
+                if !text[..end].ends_with("*/") || end < i + 4 {
+                    out.unclosed_comment.get_or_insert(Span::new(i, i + 2));
+                }
                 out.comments.push(Span::new(i, end));
                 for (k, c) in bytes[i..end].iter().enumerate() {
                     if *c == b'\n' {

@@ -1,0 +1,80 @@
+//! End-to-end tests of the `dashc` binary: exit codes, output formats and
+//! the README's quickstart.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn dashc(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_dashc"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run dashc")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn quickstart_checks_clean() {
+    let out = dashc(&["check", "pipelines/quickstart"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stderr(&out).contains("ok:"));
+}
+
+#[test]
+fn every_example_pipeline_checks_clean() {
+    for entry in std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("pipelines")).unwrap() {
+        let path = entry.unwrap().path();
+        let out = dashc(&["check", path.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(0), "{}: {}", path.display(), stderr(&out));
+    }
+}
+
+#[test]
+fn errors_exit_1_with_file_line_col() {
+    let out = dashc(&["check", "tests/check/err/e0005_misspelled_field.dash"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("E0005"), "{err}");
+    assert!(err.contains("e0005_misspelled_field.dash:"), "{err}");
+    assert!(err.contains("error: 1 error"), "{err}");
+}
+
+#[test]
+fn json_output_is_machine_readable() {
+    let out = dashc(&["check", "--format", "json", "tests/check/err/e0005_misspelled_field.dash"]);
+    assert_eq!(out.status.code(), Some(1));
+    let value: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let first = &value[0];
+    assert_eq!(first["code"], "E0005");
+    assert_eq!(first["severity"], "error");
+    assert!(first["line"].as_u64().unwrap() > 0);
+    assert!(first["column"].as_u64().unwrap() > 0);
+}
+
+#[test]
+fn missing_path_is_one_line_exit_2() {
+    let out = dashc(&["check", "no/such/dir"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.starts_with("error: cannot read `no/such/dir`"), "{err}");
+}
+
+#[test]
+fn explain_prints_the_page() {
+    let out = dashc(&["explain", "E0005"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("# E0005"));
+    let out = dashc(&["explain", "E9999"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn fmt_check_accepts_formatted_examples() {
+    let out = dashc(&["fmt", "--check", "pipelines/quickstart"]);
+    assert_eq!(out.status.code(), Some(0), "{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
+}
