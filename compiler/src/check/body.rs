@@ -25,9 +25,8 @@ impl Checker<'_> {
                         format!("expected a `{}` value before the end of the body", self.show(&output)),
                     )
                     .with_help(format!(
-                        "end the body with an expression of type `{}`, e.g. `{} {{ … }}`",
-                        self.show(&output),
-                        self.show(&output)
+                        "end the body with the value it produces{}",
+                        example_value(&output, &self.show(&output))
                     ));
                 self.report(d);
             }
@@ -180,6 +179,14 @@ impl Checker<'_> {
                 .with_help(format!("remove it, or name it `_{name}` if that is intended"));
             self.report(d);
         }
+    }
+}
+
+/// `, e.g. `Metric { … }`` for a record output.
+pub(super) fn example_value(ty: &Ty, shown: &str) -> String {
+    match ty {
+        Ty::Record(_) => format!(", e.g. `{shown} {{ … }}`"),
+        _ => format!(" (a `{shown}`)"),
     }
 }
 

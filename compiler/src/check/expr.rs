@@ -176,7 +176,15 @@ impl Checker<'_> {
             return Ty::Unknown;
         }
         let candidates: Vec<&str> = env.locals.iter().map(|l| l.name.as_str()).collect();
-        let help = suggest::did_you_mean(name, candidates);
+        let help = suggest::did_you_mean(name, candidates).or_else(|| {
+            // `temp_c` where `r.temp_c` was meant.
+            env.locals.iter().rev().find_map(|l| match l.ty.strip() {
+                Ty::Record(id) if self.program.record(*id).field(name).is_some() => {
+                    Some(format!("did you mean `{}.{name}`?", l.name))
+                }
+                _ => None,
+            })
+        });
         let d = self
             .diag(
                 Code::UnknownName,

@@ -107,7 +107,10 @@ impl Checker<'_> {
                         format!("reactor `{}` has no `return`", r.name.name),
                         "expected `return …` before the end of the body",
                     )
-                    .with_help(format!("end the reactor with `return {} {{ … }}`", self.show(&output)));
+                    .with_help(format!(
+                        "end the reactor with `return …`{}",
+                        super::body::example_value(&output, &self.show(&output))
+                    ));
                 self.report(d);
             }
         }

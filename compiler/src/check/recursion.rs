@@ -42,7 +42,11 @@ impl Checker<'_> {
                             "recursive call",
                         )
                         .with_help("Dash has no recursion; compute the value without calling back");
-                        d.message = format!("`{start}` calls itself through {} -> `{start}`", names.join(" -> "));
+                        d.message = if next.len() == 1 {
+                            format!("`{start}` calls itself")
+                        } else {
+                            format!("`{start}` calls itself: {} -> `{start}`", names.join(" -> "))
+                        };
                         diags.push(d);
                     } else if visited.insert(callee) {
                         stack.push((callee, next));

@@ -35,6 +35,7 @@ pub fn human(diagnostic: &Diagnostic, files: &[SourceFile], style: Style) -> Str
     };
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_width(style.width)
+        .with_break_words(false)
         .with_links(false);
     let report = Report::new(diagnostic, files);
     let mut out = String::new();

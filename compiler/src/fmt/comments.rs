@@ -31,9 +31,15 @@ impl<'a> Comments<'a> {
         self.spans[i]
     }
 
-    /// The comment's source text, verbatim.
+    /// The comment's source text, verbatim but for the `\r` of a `\r\n`
+    /// line ending after a `//` comment (the output's lines end in `\n`).
     pub fn text(&self, i: usize) -> &'a str {
-        self.text.get(self.spans[i].range()).unwrap_or("")
+        let text = self.text.get(self.spans[i].range()).unwrap_or("");
+        if text.starts_with("//") {
+            text.trim_end_matches('\r')
+        } else {
+            text
+        }
     }
 
     /// `// …` (nothing may follow it on its line).
@@ -124,6 +130,8 @@ pub fn has_blank_line(text: &str, from: usize, to: usize) -> bool {
 
 /// Whether only spaces and commas separate `from` and `to` on one line.
 pub fn same_line_gap(text: &str, from: usize, to: usize) -> bool {
-    text.get(from..to)
-        .is_some_and(|gap| gap.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\r' | b',')))
+    text.get(from..to).is_some_and(|gap| {
+        gap.bytes()
+            .all(|b| matches!(b, b' ' | b'\t' | b'\r' | b','))
+    })
 }

@@ -192,7 +192,12 @@ impl Ctx<'_> {
     fn params(&self, params: &[Param]) -> Doc {
         let mut parts = vec![punct("(")];
         parts.extend(comma_separated(params.iter().map(|p| {
-            concat(vec![self.ident(&p.name), punct(":"), plain(" "), self.ty(&p.ty)])
+            concat(vec![
+                self.ident(&p.name),
+                punct(":"),
+                plain(" "),
+                self.ty(&p.ty),
+            ])
         })));
         parts.push(punct(")"));
         concat(parts)

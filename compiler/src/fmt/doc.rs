@@ -90,7 +90,12 @@ pub fn braced_body(items: Vec<Doc>, close: u32) -> Doc {
         inner.push(item);
     }
     inner.push(Doc::CloseFlush(close));
-    concat(vec![punct("{"), indent(concat(inner)), Doc::Line, punct("}")])
+    concat(vec![
+        punct("{"),
+        indent(concat(inner)),
+        Doc::Line,
+        punct("}"),
+    ])
 }
 
 /// Whether a forced group lies inside `doc` (outside any nested group,

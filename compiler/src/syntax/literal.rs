@@ -54,7 +54,7 @@ pub fn duration(text: &str) -> Result<i64, String> {
 pub fn timestamp(text: &str) -> Result<i64, String> {
     let body = text.strip_prefix('@').unwrap_or(text);
     let parsed = chrono::DateTime::parse_from_rfc3339(body).map_err(|e| {
-        format!("`{text}` is not an RFC 3339 timestamp like `@2026-01-01T00:00:00Z` ({e})")
+        format!("`{text}` is not a valid RFC 3339 timestamp ({e}); write it like `@2026-01-01T00:00:00Z`")
     })?;
     Ok(parsed.timestamp_micros())
 }

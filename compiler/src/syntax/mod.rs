@@ -27,7 +27,7 @@ pub struct Parsed {
 pub fn parse(file: FileId, text: &str) -> Parsed {
     let split = split::split(text);
     let mut parsed = Parsed {
-        comments: split.comments,
+        comments: split.comments.clone(),
         ..Parsed::default()
     };
     if let Some(open) = split.unclosed_comment {
@@ -68,6 +68,8 @@ pub fn parse(file: FileId, text: &str) -> Parsed {
                     parsed.file.decls.push(decl);
                 }
             }
+            // An unclosed `/*` already explains why this chunk fails.
+            Err(_) if split.unclosed_comment.is_some_and(|c| chunk.span.contains(c.start as usize)) => {}
             Err(error) => parsed
                 .diagnostics
                 .push(parse_error::diagnostic(file, start, chunk_text, &error)),
