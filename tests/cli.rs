@@ -78,3 +78,29 @@ fn fmt_check_accepts_formatted_examples() {
     let out = dashc(&["fmt", "--check", "pipelines/quickstart"]);
     assert_eq!(out.status.code(), Some(0), "{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
 }
+
+#[test]
+fn readme_example_checks_clean() {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let start = readme.find("```dash\n").expect("a dash example") + "```dash\n".len();
+    let end = start + readme[start..].find("```").expect("closed");
+    let dir = std::env::temp_dir().join(format!("dash-readme-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("readme.dash");
+    std::fs::write(&file, &readme[start..end]).unwrap();
+    let out = dashc(&["check", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn invalid_utf8_file_is_a_diagnostic() {
+    let dir = std::env::temp_dir().join(format!("dash-utf8-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("bad.dash");
+    std::fs::write(&file, b"type A { x: int }\n\xff\n").unwrap();
+    let out = dashc(&["check", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("E0002"), "{}", stderr(&out));
+    std::fs::remove_dir_all(&dir).ok();
+}

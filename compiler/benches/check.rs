@@ -133,18 +133,30 @@ fn time(files: &[SourceFile], runs: usize) -> (Duration, Duration) {
     (samples[0], samples[samples.len() / 2])
 }
 
+/// Parsing alone, to see where the time goes.
+fn time_parse(files: &[SourceFile]) -> Duration {
+    let start = Instant::now();
+    for (i, f) in files.iter().enumerate() {
+        let parsed = dash_compiler::syntax::parse(dash_compiler::FileId(i as u32), &f.text);
+        assert!(parsed.diagnostics.is_empty());
+    }
+    start.elapsed()
+}
+
 fn main() {
-    println!("| project | lines | files | min | median |");
-    println!("|---|---:|---:|---:|---:|");
+    println!("| project | lines | files | analyze min | analyze median | parse only |");
+    println!("|---|---:|---:|---:|---:|---:|");
     for (lines, files) in [(1_000, 1), (10_000, 1), (10_000, 20), (100_000, 50)] {
         let project = project(lines, files);
         let total: usize = project.iter().map(|f| f.text.lines().count()).sum();
         let runs = if lines > 50_000 { 3 } else { 11 };
         let (min, median) = time(&project, runs);
+        let parse = time_parse(&project);
         println!(
-            "| generated | {total} | {files} | {:.1} ms | {:.1} ms |",
+            "| generated | {total} | {files} | {:.1} ms | {:.1} ms | {:.1} ms |",
             min.as_secs_f64() * 1e3,
-            median.as_secs_f64() * 1e3
+            median.as_secs_f64() * 1e3,
+            parse.as_secs_f64() * 1e3
         );
         if let (Some(dir), 10_000, 20) = (std::env::var_os("DASH_BENCH_WRITE"), lines, files) {
             std::fs::create_dir_all(&dir).expect("bench dir");

@@ -212,27 +212,36 @@ impl Builder<'_> {
             Rule::bool_lit => leaf(ExprKind::Bool(text == "true")),
             Rule::null_lit => leaf(ExprKind::Null),
             Rule::string => self.string_depth(pair),
-            Rule::name => {
-                let ident = self.ident(kids(pair).next().expect("name"));
-                leaf(ExprKind::Name(ident))
+            Rule::named => {
+                let mut it = kids(pair);
+                let ident = self.ident(it.next().expect("name"));
+                match it.next() {
+                    // The pair may have swallowed whitespace after the name.
+                    None => (
+                        Expr {
+                            span: ident.span,
+                            kind: ExprKind::Name(ident),
+                        },
+                        1,
+                    ),
+                    Some(tail) if tail.as_rule() == Rule::call_args => {
+                        let (args, d) = self.exprs(kids(tail));
+                        self.limit(
+                            Expr {
+                                kind: ExprKind::Call { func: ident, args },
+                                span,
+                            },
+                            d + 1,
+                        )
+                    }
+                    Some(tail) => self.record(ident, tail, span),
+                }
             }
             Rule::paren => {
                 let (inner, d) = self.expr_depth(kids(pair).next().expect("inner"));
                 self.limit(
                     Expr {
                         kind: ExprKind::Paren(Box::new(inner)),
-                        span,
-                    },
-                    d + 1,
-                )
-            }
-            Rule::call => {
-                let mut it = kids(pair);
-                let func = self.ident(it.next().expect("function"));
-                let (args, d) = self.exprs(it);
-                self.limit(
-                    Expr {
-                        kind: ExprKind::Call { func, args },
                         span,
                     },
                     d + 1,
@@ -248,35 +257,35 @@ impl Builder<'_> {
                     d + 1,
                 )
             }
-            Rule::record => {
-                let mut it = kids(pair);
-                let ty = self.ident(it.next().expect("record type"));
-                let mut depth = 0;
-                let mut fields = Vec::new();
-                for init in it {
-                    let init_span = self.span(&init);
-                    let mut parts = kids(init);
-                    let name = self.ident(parts.next().expect("field"));
-                    let (value, d) = self.expr_depth(parts.next().expect("value"));
-                    depth = depth.max(d);
-                    fields.push(FieldInit {
-                        name,
-                        value,
-                        span: init_span,
-                    });
-                }
-                self.limit(
-                    Expr {
-                        kind: ExprKind::Record { ty, fields },
-                        span,
-                    },
-                    depth + 1,
-                )
-            }
             Rule::if_expr => self.if_expr(pair),
             Rule::match_expr => self.match_expr(pair),
             _ => leaf(ExprKind::Invalid),
         }
+    }
+
+    /// `T { field: value, … }`
+    fn record(&mut self, ty: Ident, body: Pair<'_, Rule>, span: Span) -> (Expr, u32) {
+        let mut depth = 0;
+        let mut fields = Vec::new();
+        for init in kids(body) {
+            let init_span = self.span(&init);
+            let mut parts = kids(init);
+            let name = self.ident(parts.next().expect("field"));
+            let (value, d) = self.expr_depth(parts.next().expect("value"));
+            depth = depth.max(d);
+            fields.push(FieldInit {
+                name,
+                value,
+                span: init_span,
+            });
+        }
+        self.limit(
+            Expr {
+                kind: ExprKind::Record { ty, fields },
+                span,
+            },
+            depth + 1,
+        )
     }
 
     fn exprs<'i>(&mut self, pairs: impl Iterator<Item = Pair<'i, Rule>>) -> (Vec<Expr>, u32) {

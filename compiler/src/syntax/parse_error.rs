@@ -197,8 +197,8 @@ fn describe_token(token: &str) -> String {
 
 fn describe_rule(rule: Rule) -> Option<&'static str> {
     Some(match rule {
-        Rule::ident | Rule::name | Rule::word => "a name",
-        Rule::expr | Rule::operand | Rule::call | Rule::record | Rule::list | Rule::paren => {
+        Rule::ident | Rule::named | Rule::word => "a name",
+        Rule::expr | Rule::operand | Rule::call_args | Rule::record_body | Rule::list | Rule::paren => {
             "an expression"
         }
         Rule::int | Rule::float | Rule::duration | Rule::timestamp | Rule::bool_lit
