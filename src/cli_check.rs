@@ -45,7 +45,8 @@ pub fn run(paths: &[PathBuf], format: Format, quiet_warnings: bool) -> ExitCode 
                     eprint!("{}", render::human(d, &a.files, style));
                 }
             }
-            let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+            let plural =
+                |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
             if errors > 0 {
                 eprintln!(
                     "error: {} and {} in {}",

@@ -84,13 +84,22 @@ fn explain(code: &str) -> ExitCode {
             ExitCode::SUCCESS
         }
         None => {
-            let known: Vec<&str> = dash_compiler::Code::ALL.iter().map(|c| c.as_str()).collect();
-            let hint = dash_compiler::diag::suggest::did_you_mean(&code.to_uppercase(), known.iter().copied())
-                .map(|h| format!(" ({h})"))
-                .unwrap_or_default();
+            let known: Vec<&str> = dash_compiler::Code::ALL
+                .iter()
+                .map(|c| c.as_str())
+                .collect();
+            let hint = dash_compiler::diag::suggest::did_you_mean(
+                &code.to_uppercase(),
+                known.iter().copied(),
+            )
+            .map(|h| format!(" ({h})"))
+            .unwrap_or_default();
             eprintln!(
                 "error: `{code}` is not a Dash error code{hint}; codes look like E0005, from E0001 to {}",
-                known.iter().filter(|c| c.starts_with('E')).last().unwrap_or(&"E0001")
+                known
+                    .iter()
+                    .rfind(|c| c.starts_with('E'))
+                    .unwrap_or(&"E0001")
             );
             ExitCode::from(2)
         }

@@ -26,10 +26,17 @@ fn quickstart_checks_clean() {
 
 #[test]
 fn every_example_pipeline_checks_clean() {
-    for entry in std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("pipelines")).unwrap() {
+    for entry in std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("pipelines")).unwrap()
+    {
         let path = entry.unwrap().path();
         let out = dashc(&["check", path.to_str().unwrap()]);
-        assert_eq!(out.status.code(), Some(0), "{}: {}", path.display(), stderr(&out));
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}: {}",
+            path.display(),
+            stderr(&out)
+        );
     }
 }
 
@@ -45,7 +52,12 @@ fn errors_exit_1_with_file_line_col() {
 
 #[test]
 fn json_output_is_machine_readable() {
-    let out = dashc(&["check", "--format", "json", "tests/check/err/e0005_misspelled_field.dash"]);
+    let out = dashc(&[
+        "check",
+        "--format",
+        "json",
+        "tests/check/err/e0005_misspelled_field.dash",
+    ]);
     assert_eq!(out.status.code(), Some(1));
     let value: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     let first = &value[0];
@@ -76,12 +88,19 @@ fn explain_prints_the_page() {
 #[test]
 fn fmt_check_accepts_formatted_examples() {
     let out = dashc(&["fmt", "--check", "pipelines/quickstart"]);
-    assert_eq!(out.status.code(), Some(0), "{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        stderr(&out)
+    );
 }
 
 #[test]
 fn readme_example_checks_clean() {
-    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
     let start = readme.find("```dash\n").expect("a dash example") + "```dash\n".len();
     let end = start + readme[start..].find("```").expect("closed");
     let dir = std::env::temp_dir().join(format!("dash-readme-{}", std::process::id()));

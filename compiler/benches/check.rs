@@ -127,7 +127,12 @@ fn time(files: &[SourceFile], runs: usize) -> (Duration, Duration) {
         let start = Instant::now();
         let analysis = analyze(files.to_vec());
         samples.push(start.elapsed());
-        assert_eq!(analysis.error_count(), 0, "{:?}", analysis.diagnostics.first());
+        assert_eq!(
+            analysis.error_count(),
+            0,
+            "{:?}",
+            analysis.diagnostics.first()
+        );
     }
     samples.sort();
     (samples[0], samples[samples.len() / 2])

@@ -5,7 +5,10 @@ fn main() {
         println!("== {path}: {} errors", a.error_count());
         for d in &a.diagnostics {
             if std::env::var("FULL").is_ok() {
-                println!("{}", dash_compiler::diag::render::human(d, &a.files, Default::default()));
+                println!(
+                    "{}",
+                    dash_compiler::diag::render::human(d, &a.files, Default::default())
+                );
             } else {
                 println!("{}", dash_compiler::diag::render::one_line(d, &a.files));
             }

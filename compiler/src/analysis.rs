@@ -42,15 +42,16 @@ pub fn analyze_inputs(inputs: Vec<(String, Input)>) -> Analysis {
         let id = FileId(i as u32);
         match input {
             Input::Text(text) => files.push(SourceFile::new(path, text)),
-            Input::Bytes(bytes) => match String::from_utf8(bytes) {
-                Ok(text) => files.push(SourceFile::new(path, text)),
-                Err(e) => {
-                    let valid = e.utf8_error().valid_up_to();
-                    let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
-                    // Point at the first bad byte in the lossy text.
-                    let at = String::from_utf8_lossy(&e.as_bytes()[..valid]).len();
-                    files.push(SourceFile::new(path.clone(), lossy));
-                    early.push((
+            Input::Bytes(bytes) => {
+                match String::from_utf8(bytes) {
+                    Ok(text) => files.push(SourceFile::new(path, text)),
+                    Err(e) => {
+                        let valid = e.utf8_error().valid_up_to();
+                        let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
+                        // Point at the first bad byte in the lossy text.
+                        let at = String::from_utf8_lossy(&e.as_bytes()[..valid]).len();
+                        files.push(SourceFile::new(path.clone(), lossy));
+                        early.push((
                         id,
                         Diagnostic::new(
                             Code::InvalidFile,
@@ -61,13 +62,16 @@ pub fn analyze_inputs(inputs: Vec<(String, Input)>) -> Analysis {
                         )
                         .with_help("Dash source files must be UTF-8; convert it, e.g. `iconv -t UTF-8`"),
                     ));
+                    }
                 }
-            },
+            }
         }
     }
     let skip: Vec<FileId> = early.iter().map(|(id, _)| *id).collect();
     let mut analysis = analyze_files(files, &skip);
-    analysis.diagnostics.extend(early.into_iter().map(|(_, d)| d));
+    analysis
+        .diagnostics
+        .extend(early.into_iter().map(|(_, d)| d));
     diag::sort(&mut analysis.diagnostics);
     analysis
 }

@@ -7,7 +7,10 @@ use dash_compiler::{Analysis, SourceFile, analyze};
 
 fn analyze_file(path: &std::path::Path) -> Analysis {
     let text = std::fs::read_to_string(path).expect("test file");
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("test.dash");
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("test.dash");
     analyze(vec![SourceFile::new(name, text)])
 }
 
@@ -36,13 +39,21 @@ fn valid_programs_have_no_diagnostics() {
 fn broken_programs_report_their_code() {
     insta::glob!("../../tests/check/err", "*.dash", |path| {
         let analysis = analyze_file(path);
-        let first_line = analysis.files[0].text.lines().next().unwrap_or("").to_string();
+        let first_line = analysis.files[0]
+            .text
+            .lines()
+            .next()
+            .unwrap_or("")
+            .to_string();
         let expected = first_line
             .split(|c: char| !c.is_ascii_alphanumeric())
             .find(|w| w.len() == 5 && (w.starts_with('E') || w.starts_with('W')))
             .unwrap_or_else(|| panic!("{}: first line names no code", path.display()));
         assert!(
-            analysis.diagnostics.iter().any(|d| d.code.as_str() == expected),
+            analysis
+                .diagnostics
+                .iter()
+                .any(|d| d.code.as_str() == expected),
             "{}: expected {expected}, got:\n{}",
             path.display(),
             rendered(&analysis)

@@ -260,12 +260,75 @@ fn corpus_with_comments_and_whitespace_everywhere() {
     assert!(formatted_count > 500, "{formatted_count}");
 }
 
+/// Robustness: random small edits of the corpus (`FMT_EDITS` per file,
+/// seeded by `FMT_SEED`) either are refused or format well, keeping the
+/// diagnostics.
+#[test]
+fn corpus_with_random_edits() {
+    const SNIPPETS: &[&str] = &[
+        "/*x*/", "//y\n", "\n\n", " ", "(", ")", "{", "}", "[", "]", ",", "-", "not ", "if ",
+        "else ", "1", "a", ".b", "\"s\"", ": ", "=", "->", "?", "??", "|", "=>", "_", "@", "\t",
+    ];
+    let per_file: u64 = std::env::var("FMT_EDITS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(12);
+    // A small deterministic generator (xorshift).
+    let mut state: u64 = std::env::var("FMT_SEED")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0x9E37_79B9_7F4A_7C15);
+    let mut next = move |bound: usize| -> usize {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % bound.max(1) as u64) as usize
+    };
+    let (mut tried, mut formatted_count) = (0, 0);
+    for (path, text) in corpus() {
+        for round in 0..per_file {
+            let mut mutated = text.clone();
+            for _ in 0..1 + next(3) {
+                let mut at = next(mutated.len() + 1);
+                while !mutated.is_char_boundary(at) {
+                    at -= 1;
+                }
+                let mut end = (at + 1 + next(8)).min(mutated.len());
+                while !mutated.is_char_boundary(end) {
+                    end -= 1;
+                }
+                match next(3) {
+                    0 => mutated.replace_range(at..end, ""),
+                    1 => mutated.insert_str(at, SNIPPETS[next(SNIPPETS.len())]),
+                    _ => {
+                        let copy = mutated[at..end].to_string();
+                        mutated.insert_str(at, &copy);
+                    }
+                }
+            }
+            let label = format!("{} (edit {round}): {mutated:?}", path.display());
+            if let Some(formatted) = check_formats_well(&label, &mutated) {
+                assert_eq!(
+                    codes(&mutated),
+                    codes(&formatted),
+                    "{label}: diagnostics changed"
+                );
+                formatted_count += 1;
+            }
+            tried += 1;
+        }
+    }
+    // Most edits still parse: the test exercises the formatter.
+    assert!(formatted_count * 4 > tried, "{formatted_count} of {tried}");
+}
+
 #[test]
 fn syntax_errors_are_refused() {
     let errors = format_source("type A {\n  a int\n}\n").expect_err("a syntax error");
     assert!(errors.iter().all(|d| d.code == Code::Syntax));
     assert!(!errors.is_empty());
     assert!(format_source("test \"t\" { 1 == 1 ").is_err());
+    assert!(format_source("type A {}\n/* never closed").is_err());
     let deep = format!(
         "test \"t\" {{ {}1{} == 1 }}",
         "(".repeat(300),
@@ -320,6 +383,14 @@ fn small_cases() {
         (
             "type A {\r\n\ta: int // x\r\n\r\n\r\n\tb: int\r\n}\r\n",
             "type A {\n  a: int  // x\n\n  b: int\n}\n",
+        ),
+        (
+            "type A {}\n/* tail */ /* more */ // end",
+            "type A {}\n/* tail */ /* more */ // end\n",
+        ),
+        (
+            "test \"t\" { -/*n*/1 == - 1 }",
+            "test \"t\" {\n  -1 == -1  /*n*/\n}\n",
         ),
     ];
     for (input, expected) in cases {

@@ -22,7 +22,11 @@ fn language_reference_examples_parse() {
 fn weather_example_checks_clean() {
     let text = include_str!("../../tests/parse/language_s1_weather.dash");
     let analysis = analyze(vec![SourceFile::new("weather.dash", text)]);
-    assert!(analysis.diagnostics.is_empty(), "{:?}", analysis.diagnostics);
+    assert!(
+        analysis.diagnostics.is_empty(),
+        "{:?}",
+        analysis.diagnostics
+    );
 }
 
 #[test]

@@ -46,7 +46,11 @@ fn deeply_nested_parentheses() {
 #[test]
 fn deeply_nested_but_allowed() {
     on_small_stack(|| {
-        let text = format!("test \"ok\" {{ {}1{} == 1 }}", "(".repeat(90), ")".repeat(90));
+        let text = format!(
+            "test \"ok\" {{ {}1{} == 1 }}",
+            "(".repeat(90),
+            ")".repeat(90)
+        );
         assert_eq!(codes(&text), vec![]);
     });
 }

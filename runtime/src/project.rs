@@ -97,6 +97,9 @@ mod tests {
     #[test]
     fn missing_path_is_an_error() {
         let err = load(&[PathBuf::from("/definitely/not/here")]).unwrap_err();
-        assert!(err.to_string().starts_with("cannot read `/definitely/not/here`"));
+        assert!(
+            err.to_string()
+                .starts_with("cannot read `/definitely/not/here`")
+        );
     }
 }

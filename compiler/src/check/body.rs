@@ -1,8 +1,8 @@
 //! Transform bodies: parameters, statements, blocks and their results.
 
+use super::Checker;
 use super::env::{Context, Env, LocalKind, facts};
 use super::ty::{Fit, Ty};
-use super::Checker;
 use crate::ast::{Block, Param, Stmt, StmtKind, TransformDecl};
 use crate::diag::Code;
 use crate::source::Span;
@@ -15,14 +15,24 @@ impl Checker<'_> {
         let output = self.resolve_type(&t.output);
         let (ty, diverges) = self.block(&t.body, &mut env);
         match &t.body.result {
-            Some(result) => self.check_result(&t.name.name, "transform", result.span, &ty, &output, t.output.span),
+            Some(result) => self.check_result(
+                &t.name.name,
+                "transform",
+                result.span,
+                &ty,
+                &output,
+                t.output.span,
+            ),
             None if !diverges => {
                 let d = self
                     .diag(
                         Code::MissingResult,
                         closing_brace(t.body.span),
                         format!("transform `{}` has no result", t.name.name),
-                        format!("expected a `{}` value before the end of the body", self.show(&output)),
+                        format!(
+                            "expected a `{}` value before the end of the body",
+                            self.show(&output)
+                        ),
                     )
                     .with_help(format!(
                         "end the body with the value it produces{}",
@@ -176,7 +186,9 @@ impl Checker<'_> {
                     format!("variable `{name}` is never used"),
                     "never read",
                 )
-                .with_help(format!("remove it, or name it `_{name}` if that is intended"));
+                .with_help(format!(
+                    "remove it, or name it `_{name}` if that is intended"
+                ));
             self.report(d);
         }
     }

@@ -54,7 +54,9 @@ impl Checker<'_> {
                         self.program
                             .globals
                             .iter()
-                            .filter(|(_, g)| matches!(g.kind, GlobalKind::Transform | GlobalKind::Reactor))
+                            .filter(|(_, g)| {
+                                matches!(g.kind, GlobalKind::Transform | GlobalKind::Reactor)
+                            })
                             .map(|(n, _)| n.as_str()),
                     )
                     .collect();
@@ -82,7 +84,13 @@ impl Checker<'_> {
                 .push((current.clone(), func.name.clone(), self.file, func.span));
         }
         if args.len() != callable.params.len() {
-            self.arity_error(func, args.len(), callable.params.len(), callable.params.len(), span);
+            self.arity_error(
+                func,
+                args.len(),
+                callable.params.len(),
+                callable.params.len(),
+                span,
+            );
             return callable.output;
         }
         for (i, (arg, ty)) in args.iter().zip(arg_tys).enumerate() {
@@ -109,13 +117,22 @@ impl Checker<'_> {
             format!("expected {expected}"),
         );
         let d = match stdlib::lookup(&func.name) {
-            Some(b) => d.with_help(format!("signature: {}", b.signature_text().replace('\n', " | "))),
+            Some(b) => d.with_help(format!(
+                "signature: {}",
+                b.signature_text().replace('\n', " | ")
+            )),
             None => d,
         };
         self.report(d);
     }
 
-    fn builtin_call(&mut self, builtin: &Builtin, func: &Ident, args: &[Expr], arg_tys: &[Ty]) -> Ty {
+    fn builtin_call(
+        &mut self,
+        builtin: &Builtin,
+        func: &Ident,
+        args: &[Expr],
+        arg_tys: &[Ty],
+    ) -> Ty {
         let span = func.span.to(args.last().map_or(func.span, |a| a.span));
         let arity_ok: Vec<&Signature> = builtin
             .signatures
@@ -123,8 +140,18 @@ impl Checker<'_> {
             .filter(|s| args.len() >= s.required && args.len() <= s.params.len())
             .collect();
         if arity_ok.is_empty() {
-            let min = builtin.signatures.iter().map(|s| s.required).min().unwrap_or(0);
-            let max = builtin.signatures.iter().map(|s| s.params.len()).max().unwrap_or(0);
+            let min = builtin
+                .signatures
+                .iter()
+                .map(|s| s.required)
+                .min()
+                .unwrap_or(0);
+            let max = builtin
+                .signatures
+                .iter()
+                .map(|s| s.params.len())
+                .max()
+                .unwrap_or(0);
             self.arity_error(func, args.len(), min, max, span);
             return result_hint(builtin);
         }
@@ -143,11 +170,11 @@ impl Checker<'_> {
             Some((2, sig, ret)) => {
                 // Fits except for nullability: report each nullable argument.
                 for (i, (arg, ty)) in args.iter().zip(arg_tys).enumerate() {
-                    if let Some(expected) = concrete(sig.params[i].1, arg_tys) {
-                        if ty.fits(&expected) == Fit::Nullable {
-                            let what = format!("argument `{}` of `{}`", sig.params[i].0, builtin.name);
-                            self.nullable_error(arg.span, ty, &expected, &what);
-                        }
+                    if let Some(expected) = concrete(sig.params[i].1, arg_tys)
+                        && ty.fits(&expected) == Fit::Nullable
+                    {
+                        let what = format!("argument `{}` of `{}`", sig.params[i].0, builtin.name);
+                        self.nullable_error(arg.span, ty, &expected, &what);
                     }
                 }
                 ret
@@ -170,7 +197,10 @@ impl Checker<'_> {
                         ),
                         label,
                     )
-                    .with_help(format!("signature: {}", builtin.signature_text().replace('\n', " | ")));
+                    .with_help(format!(
+                        "signature: {}",
+                        builtin.signature_text().replace('\n', " | ")
+                    ));
                 self.report(d);
                 result_hint(builtin)
             }

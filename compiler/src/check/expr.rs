@@ -80,7 +80,11 @@ impl Checker<'_> {
                             self.show(expected),
                             self.show(ty)
                         ),
-                        format!("expected `{}`, found `{}`", self.show(expected), self.show(ty)),
+                        format!(
+                            "expected `{}`, found `{}`",
+                            self.show(expected),
+                            self.show(ty)
+                        ),
                     )
                     .with_help_opt(help);
                 self.report(d);
@@ -218,9 +222,10 @@ impl Checker<'_> {
         let rec = self.program.record(record);
         let Some(field) = rec.field(name) else {
             let candidates: Vec<&str> = rec.fields.iter().map(|f| f.name.as_str()).collect();
-            let help = suggest::did_you_mean(name, candidates.iter().copied()).unwrap_or_else(|| {
-                format!("`{}` has the fields {}", rec.name, list_names(&candidates))
-            });
+            let help =
+                suggest::did_you_mean(name, candidates.iter().copied()).unwrap_or_else(|| {
+                    format!("`{}` has the fields {}", rec.name, list_names(&candidates))
+                });
             let d = self
                 .diag(
                     Code::UnknownField,
@@ -283,7 +288,10 @@ impl Checker<'_> {
             let d = self.diag(
                 Code::NotIndexable,
                 index.span,
-                format!("a list index must be an `int`, but this is `{}`", self.show(&index_ty)),
+                format!(
+                    "a list index must be an `int`, but this is `{}`",
+                    self.show(&index_ty)
+                ),
                 "expected `int`",
             );
             self.report(d);
@@ -373,7 +381,11 @@ impl Checker<'_> {
                             "unknown field",
                         )
                         .with_help_opt(help)
-                        .with_label(record.file, record.span, format!("`{}` is declared here", record.name));
+                        .with_label(
+                            record.file,
+                            record.span,
+                            format!("`{}` is declared here", record.name),
+                        );
                     self.report(d);
                     self.expr(&init.value, env);
                 }
@@ -405,7 +417,11 @@ impl Checker<'_> {
                 .with_help(format!(
                     "give {these} a value; only nullable (`T?`) fields may be left out"
                 ))
-                .with_label(record.file, record.span, format!("`{}` is declared here", record.name));
+                .with_label(
+                    record.file,
+                    record.span,
+                    format!("`{}` is declared here", record.name),
+                );
             let _ = span;
             self.report(d);
         }
@@ -419,17 +435,16 @@ impl Checker<'_> {
             match Ty::join(&element, &ty) {
                 Some(joined) => element = joined,
                 None => {
-                    let d = self
-                        .diag(
-                            Code::ListElementMismatch,
-                            item.span,
-                            format!(
-                                "list elements must have one type: this is `{}`, earlier ones are `{}`",
-                                self.show(&ty),
-                                self.show(&element)
-                            ),
-                            format!("expected `{}`", self.show(&element)),
-                        );
+                    let d = self.diag(
+                        Code::ListElementMismatch,
+                        item.span,
+                        format!(
+                            "list elements must have one type: this is `{}`, earlier ones are `{}`",
+                            self.show(&ty),
+                            self.show(&element)
+                        ),
+                        format!("expected `{}`", self.show(&element)),
+                    );
                     self.report(d);
                 }
             }
@@ -494,8 +509,14 @@ impl Checker<'_> {
         };
         if l.is_quiet() && r.is_quiet() {
             return match op {
-                BinOp::And | BinOp::Or | BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le
-                | BinOp::Gt | BinOp::Ge => Ty::Bool,
+                BinOp::And
+                | BinOp::Or
+                | BinOp::Eq
+                | BinOp::Ne
+                | BinOp::Lt
+                | BinOp::Le
+                | BinOp::Gt
+                | BinOp::Ge => Ty::Bool,
                 _ => Ty::Unknown,
             };
         }
@@ -681,19 +702,26 @@ impl Checker<'_> {
                     result = ty;
                 }
                 Some(first) => {
-                    result = self.branches(first, &result, arm.body.span, &ty, "the arms of `match`");
+                    result =
+                        self.branches(first, &result, arm.body.span, &ty, "the arms of `match`");
                 }
             }
         }
         let exhaustive = wildcard.is_some()
-            || (*s.strip() == Ty::Bool && seen_bools.0 && seen_bools.1 && (!s.is_nullable() || seen_bools.2))
+            || (*s.strip() == Ty::Bool
+                && seen_bools.0
+                && seen_bools.1
+                && (!s.is_nullable() || seen_bools.2))
             || s.is_quiet();
         if !exhaustive {
             let d = self
                 .diag(
                     Code::NonExhaustiveMatch,
                     span,
-                    format!("this `match` on a `{}` does not cover every value", self.show(&s)),
+                    format!(
+                        "this `match` on a `{}` does not cover every value",
+                        self.show(&s)
+                    ),
                     "not every value is matched",
                 )
                 .with_help("add a last arm `_ => …` for the other values");
@@ -707,17 +735,17 @@ impl Checker<'_> {
     }
 
     fn pattern(&mut self, lit: &Expr, scrutinee: &Ty, env: &mut Env) {
-        if let ExprKind::Str(parts) = &lit.kind {
-            if parts.iter().any(|p| matches!(p, StrPart::Interp(_))) {
-                let d = self.diag(
-                    Code::InvalidPattern,
-                    lit.span,
-                    "a pattern must be a constant; `${…}` is not allowed here",
-                    "interpolation in a pattern",
-                );
-                self.report(d);
-                return;
-            }
+        if let ExprKind::Str(parts) = &lit.kind
+            && parts.iter().any(|p| matches!(p, StrPart::Interp(_)))
+        {
+            let d = self.diag(
+                Code::InvalidPattern,
+                lit.span,
+                "a pattern must be a constant; `${…}` is not allowed here",
+                "interpolation in a pattern",
+            );
+            self.report(d);
+            return;
         }
         let ty = self.expr(lit, env);
         let fits = match (&ty, scrutinee) {
@@ -761,8 +789,12 @@ fn arithmetic(op: BinOp, l: &Ty, r: &Ty) -> Option<Ty> {
 fn conversion_hint(from: &Ty, to: &Ty) -> Option<String> {
     Some(match (from.strip(), to.strip()) {
         (Ty::Float, Ty::Int) => "convert with `to_int(x)` (truncates toward zero)".into(),
-        (Ty::String, Ty::Int) => "parse it with `to_int(s)`; catch failures with `?? default`".into(),
-        (Ty::String, Ty::Float) => "parse it with `to_float(s)`; catch failures with `?? default`".into(),
+        (Ty::String, Ty::Int) => {
+            "parse it with `to_int(s)`; catch failures with `?? default`".into()
+        }
+        (Ty::String, Ty::Float) => {
+            "parse it with `to_float(s)`; catch failures with `?? default`".into()
+        }
         (Ty::String, Ty::Timestamp) => "parse it with `parse_timestamp(s)`".into(),
         (Ty::Int | Ty::Float | Ty::Bool | Ty::Timestamp | Ty::Duration, Ty::String) => {
             "format it with `to_string(x)` or `\"${x}\"`".into()

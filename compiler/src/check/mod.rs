@@ -160,7 +160,13 @@ pub(crate) struct Checker<'a> {
 }
 
 impl Checker<'_> {
-    fn diag(&self, code: Code, span: Span, message: impl Into<String>, label: impl Into<String>) -> Diagnostic {
+    fn diag(
+        &self,
+        code: Code,
+        span: Span,
+        message: impl Into<String>,
+        label: impl Into<String>,
+    ) -> Diagnostic {
         Diagnostic::new(code, self.file, span, message, label)
     }
 

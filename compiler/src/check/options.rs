@@ -4,9 +4,9 @@
 
 use std::collections::HashMap;
 
+use super::Checker;
 use super::expr::list_names;
 use super::ty::{RecordId, Ty};
-use super::Checker;
 use crate::ast::{ExprKind, Ident, OptionItem, OptionValue, Options, SinkDecl, SourceDecl};
 use crate::diag::{Code, suggest};
 use crate::source::Span;
@@ -51,53 +51,158 @@ const fn opt(name: &'static str, kind: OptKind, required: bool, doc: &'static st
 use OptKind::*;
 
 const CSV: [OptSpec; 3] = [
-    opt("delimiter", Str, false, "csv only: the field separator, one character (default `,`)"),
-    opt("header", Bool, false, "csv only: whether the first row names the columns (default true)"),
-    opt("null", Str, false, "csv only: the text that means null (default the empty field)"),
+    opt(
+        "delimiter",
+        Str,
+        false,
+        "csv only: the field separator, one character (default `,`)",
+    ),
+    opt(
+        "header",
+        Bool,
+        false,
+        "csv only: whether the first row names the columns (default true)",
+    ),
+    opt(
+        "null",
+        Str,
+        false,
+        "csv only: the text that means null (default the empty field)",
+    ),
 ];
 
 pub const FILE_SOURCE: &[OptSpec] = &[
-    opt("path", Str, true, "the file to read, relative to the .dash file"),
-    opt("format", Format, false, "jsonl | csv | json (one array); defaults from the path's extension"),
+    opt(
+        "path",
+        Str,
+        true,
+        "the file to read, relative to the .dash file",
+    ),
+    opt(
+        "format",
+        Format,
+        false,
+        "jsonl | csv | json (one array); defaults from the path's extension",
+    ),
     CSV[0],
     CSV[1],
     CSV[2],
 ];
 pub const STDIN_SOURCE: &[OptSpec] = &[
-    opt("format", Format, false, "jsonl | csv | json (default jsonl)"),
+    opt(
+        "format",
+        Format,
+        false,
+        "jsonl | csv | json (default jsonl)",
+    ),
     CSV[0],
     CSV[1],
     CSV[2],
 ];
 pub const HTTP_SOURCE: &[OptSpec] = &[
-    opt("url", Str, true, "the URL to poll; `${cursor}` is replaced by the last committed cursor"),
+    opt(
+        "url",
+        Str,
+        true,
+        "the URL to poll; `${cursor}` is replaced by the last committed cursor",
+    ),
     opt("every", Duration, true, "how often to poll"),
-    opt("records", Str, false, "path to the array of records in the response, e.g. \"data.items\""),
-    opt("headers", Object, false, "request headers, `{ Authorization: \"Bearer …\" }`"),
-    opt("cursor", Field, false, "a field whose last committed value is substituted as `${cursor}`"),
+    opt(
+        "records",
+        Str,
+        false,
+        "path to the array of records in the response, e.g. \"data.items\"",
+    ),
+    opt(
+        "headers",
+        Object,
+        false,
+        "request headers, `{ Authorization: \"Bearer …\" }`",
+    ),
+    opt(
+        "cursor",
+        Field,
+        false,
+        "a field whose last committed value is substituted as `${cursor}`",
+    ),
 ];
 pub const WEBHOOK_SOURCE: &[OptSpec] = &[
-    opt("path", Str, true, "the URL path to listen on, e.g. \"/hooks/orders\""),
+    opt(
+        "path",
+        Str,
+        true,
+        "the URL path to listen on, e.g. \"/hooks/orders\"",
+    ),
     opt("port", Count, false, "the port to listen on (default 8080)"),
-    opt("secret", Str, false, "shared secret checked against the request's HMAC signature"),
+    opt(
+        "secret",
+        Str,
+        false,
+        "shared secret checked against the request's HMAC signature",
+    ),
 ];
 pub const NATS_SOURCE: &[OptSpec] = &[
-    opt("url", Str, true, "the NATS server, e.g. \"nats://127.0.0.1:4222\""),
+    opt(
+        "url",
+        Str,
+        true,
+        "the NATS server, e.g. \"nats://127.0.0.1:4222\"",
+    ),
     opt("stream", Str, true, "the JetStream stream"),
     opt("subject", Str, true, "the subject to consume"),
-    opt("consumer", Str, false, "the durable consumer name (default: the pipeline's name)"),
+    opt(
+        "consumer",
+        Str,
+        false,
+        "the durable consumer name (default: the pipeline's name)",
+    ),
 ];
 
 pub const TABLE_SINK: &[OptSpec] = &[
     opt("table", Str, true, "the table to write"),
-    opt("time", Field, false, "the timestamp field: hypertable / partition column"),
-    opt("key", Fields, false, "dedupe key: a replayed row is not written twice"),
+    opt(
+        "time",
+        Field,
+        false,
+        "the timestamp field: hypertable / partition column",
+    ),
+    opt(
+        "key",
+        Fields,
+        false,
+        "dedupe key: a replayed row is not written twice",
+    ),
     opt("batch", Count, false, "flush at this many rows"),
-    opt("linger", Duration, false, "… or after this long, whichever comes first"),
-    opt("chunk", Duration, false, "PostgreSQL: the partition / chunk width"),
-    opt("retention", Duration, false, "PostgreSQL: drop data older than this"),
-    opt("compress_after", Duration, false, "PostgreSQL (TimescaleDB): compress chunks older than this"),
-    opt("rollup", Rollup, false, "PostgreSQL: a continuous aggregate `rollup NAME every 1h { col: agg(field) }`"),
+    opt(
+        "linger",
+        Duration,
+        false,
+        "… or after this long, whichever comes first",
+    ),
+    opt(
+        "chunk",
+        Duration,
+        false,
+        "PostgreSQL: the partition / chunk width",
+    ),
+    opt(
+        "retention",
+        Duration,
+        false,
+        "PostgreSQL: drop data older than this",
+    ),
+    opt(
+        "compress_after",
+        Duration,
+        false,
+        "PostgreSQL (TimescaleDB): compress chunks older than this",
+    ),
+    opt(
+        "rollup",
+        Rollup,
+        false,
+        "PostgreSQL: a continuous aggregate `rollup NAME every 1h { col: agg(field) }`",
+    ),
 ];
 pub const POSTGRES_ONLY: &[&str] = &["chunk", "retention", "compress_after", "rollup"];
 pub const STDOUT_SINK: &[OptSpec] = &[
@@ -112,8 +217,18 @@ pub const FILE_SINK: &[OptSpec] = &[
     opt("linger", Duration, false, "… or after this long"),
 ];
 pub const PIPELINE_OPTIONS: &[OptSpec] = &[
-    opt("dlq", Str, false, "the dead-letter table (default `dash_dlq`)"),
-    opt("workers", Count, false, "how many batches are transformed in parallel"),
+    opt(
+        "dlq",
+        Str,
+        false,
+        "the dead-letter table (default `dash_dlq`)",
+    ),
+    opt(
+        "workers",
+        Count,
+        false,
+        "how many batches are transformed in parallel",
+    ),
 ];
 
 pub const SOURCE_KINDS: &[&str] = &["file", "stdin", "http", "webhook", "nats"];
@@ -194,12 +309,11 @@ impl Checker<'_> {
                 }
             }
         }
-        if matches!(s.kind.name.as_str(), "stdout" | "file") {
-            if let Some(item) = given.get("format") {
-                if option_name(item).is_some_and(|f| f != "jsonl") {
-                    self.not_applicable(item, "must be `jsonl` for this sink");
-                }
-            }
+        if matches!(s.kind.name.as_str(), "stdout" | "file")
+            && let Some(item) = given.get("format")
+            && option_name(item).is_some_and(|f| f != "jsonl")
+        {
+            self.not_applicable(item, "must be `jsonl` for this sink");
         }
     }
 
@@ -401,8 +515,10 @@ impl Checker<'_> {
         match rec.field(&id.name) {
             None => {
                 let names: Vec<&str> = rec.fields.iter().map(|f| f.name.as_str()).collect();
-                let help = suggest::did_you_mean(&id.name, names.iter().copied())
-                    .unwrap_or_else(|| format!("`{}` has the fields {}", rec.name, list_names(&names)));
+                let help =
+                    suggest::did_you_mean(&id.name, names.iter().copied()).unwrap_or_else(|| {
+                        format!("`{}` has the fields {}", rec.name, list_names(&names))
+                    });
                 let d = self
                     .diag(
                         Code::UnknownColumn,
@@ -418,7 +534,10 @@ impl Checker<'_> {
                 let d = self.diag(
                     Code::UnknownColumn,
                     id.span,
-                    format!("`time` must name a timestamp field, but `{}` is `{shown}`", id.name),
+                    format!(
+                        "`time` must name a timestamp field, but `{}` is `{shown}`",
+                        id.name
+                    ),
                     "not a timestamp",
                 );
                 self.report(d);
@@ -463,7 +582,11 @@ impl Checker<'_> {
                     }
                 }
                 None if col.agg.name != "count" => {
-                    self.option_error(col.agg.span, &col.name.name, "an aggregate of a field, e.g. `avg(temp_f)`");
+                    self.option_error(
+                        col.agg.span,
+                        &col.name.name,
+                        "an aggregate of a field, e.g. `avg(temp_f)`",
+                    );
                 }
                 None => {}
             }

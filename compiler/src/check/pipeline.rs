@@ -53,7 +53,10 @@ impl Checker<'_> {
                     .filter(|(_, g)| {
                         matches!(
                             g.kind,
-                            GlobalKind::Source | GlobalKind::Sink | GlobalKind::Transform | GlobalKind::Reactor
+                            GlobalKind::Source
+                                | GlobalKind::Sink
+                                | GlobalKind::Transform
+                                | GlobalKind::Reactor
                         )
                     })
                     .map(|(n, _)| n.as_str())
@@ -87,7 +90,12 @@ impl Checker<'_> {
         let name = &stage.name;
         match (kind, h) {
             (GlobalKind::Source, 0) => {
-                let ty = self.program.endpoints.get(name).cloned().unwrap_or(Ty::Unknown);
+                let ty = self
+                    .program
+                    .endpoints
+                    .get(name)
+                    .cloned()
+                    .unwrap_or(Ty::Unknown);
                 Some((ty, stage))
             }
             (_, 0) => {
@@ -95,7 +103,10 @@ impl Checker<'_> {
                     .diag(
                         Code::PipelineStart,
                         stage.span,
-                        format!("a pipeline starts with a source, but `{name}` is a {}", kind.word()),
+                        format!(
+                            "a pipeline starts with a source, but `{name}` is a {}",
+                            kind.word()
+                        ),
                         "expected a source",
                     )
                     .with_help("put the source first: `pipeline p { my_source -> … -> my_sink }`");
@@ -110,7 +121,12 @@ impl Checker<'_> {
                 if h != last {
                     self.misplaced(stage, kind, "a sink can only be at the end of a pipeline");
                 }
-                let ty = self.program.endpoints.get(name).cloned().unwrap_or(Ty::Unknown);
+                let ty = self
+                    .program
+                    .endpoints
+                    .get(name)
+                    .cloned()
+                    .unwrap_or(Ty::Unknown);
                 self.fit_stage(stage, &ty, flowing);
                 None
             }
@@ -120,10 +136,15 @@ impl Checker<'_> {
                         .diag(
                             Code::PipelineEnd,
                             stage.span,
-                            format!("a pipeline ends with a sink, but `{name}` is a {}", kind.word()),
+                            format!(
+                                "a pipeline ends with a sink, but `{name}` is a {}",
+                                kind.word()
+                            ),
                             "expected a sink",
                         )
-                        .with_help(format!("send its records somewhere: `… -> {name} -> my_sink`"));
+                        .with_help(format!(
+                            "send its records somewhere: `… -> {name} -> my_sink`"
+                        ));
                     self.report(d);
                 }
                 let callable = self.program.callables.get(name).cloned()?;
@@ -144,7 +165,11 @@ impl Checker<'_> {
                 Some((callable.output, stage))
             }
             (GlobalKind::Type(_) | GlobalKind::Pipeline, _) => {
-                self.misplaced(stage, kind, "stages are sources, transforms, reactors and sinks");
+                self.misplaced(
+                    stage,
+                    kind,
+                    "stages are sources, transforms, reactors and sinks",
+                );
                 None
             }
         }
@@ -183,7 +208,11 @@ impl Checker<'_> {
                 ),
                 format!("takes `{}`", self.show(takes)),
             )
-            .with_label(self.file, from.span, format!("produces `{}`", self.show(&ty)))
+            .with_label(
+                self.file,
+                from.span,
+                format!("produces `{}`", self.show(&ty)),
+            )
             .with_help(format!(
                 "insert a transform from `{}` to `{}` between them",
                 self.show(&ty),

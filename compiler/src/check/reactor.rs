@@ -3,10 +3,10 @@
 
 use std::collections::{HashMap, HashSet};
 
+use super::Checker;
 use super::env::{Context, Env, LocalKind};
 use super::expr::list_names;
 use super::ty::Ty;
-use super::Checker;
 use crate::ast::{
     Effect, EffectKind, Else, Expr, ExprKind, OptionValue, ReactorDecl, Step, StepValue, StrPart,
 };
@@ -49,7 +49,10 @@ impl Checker<'_> {
                     .diag(
                         Code::DuplicateBinding,
                         step.name.span,
-                        format!("the name `{}` is used twice in reactor `{}`", step.name.name, r.name.name),
+                        format!(
+                            "the name `{}` is used twice in reactor `{}`",
+                            step.name.name, r.name.name
+                        ),
                         "declared again here",
                     )
                     .with_label(self.file, first, label);
@@ -85,7 +88,12 @@ impl Checker<'_> {
             let mut step_env = env.clone();
             step_env.context = Context::Step;
             for (j, ty) in &types {
-                step_env.bind(&steps[*j].name.name, ty.clone(), steps[*j].name.span, LocalKind::Step);
+                step_env.bind(
+                    &steps[*j].name.name,
+                    ty.clone(),
+                    steps[*j].name.span,
+                    LocalKind::Step,
+                );
             }
             let ty = self.step(steps[i], &mut step_env);
             types.insert(i, ty);
@@ -97,7 +105,14 @@ impl Checker<'_> {
         match &r.ret {
             Some(ret) => {
                 let ty = self.expr(ret, &mut env);
-                self.check_result(&r.name.name, "reactor", ret.span, &ty, &output, r.output.span);
+                self.check_result(
+                    &r.name.name,
+                    "reactor",
+                    ret.span,
+                    &ty,
+                    &output,
+                    r.output.span,
+                );
             }
             None => {
                 let d = self
@@ -119,11 +134,21 @@ impl Checker<'_> {
         if let Some(ret) = &r.ret {
             let mut mentioned = Vec::new();
             expr_mentions(ret, &mut mentioned);
-            used.extend(mentioned.iter().filter_map(|m| steps.iter().position(|s| &s.name.name == m)));
+            used.extend(
+                mentioned
+                    .iter()
+                    .filter_map(|m| steps.iter().position(|s| &s.name.name == m)),
+            );
         }
         if r.ret.is_some() {
             for (i, step) in steps.iter().enumerate() {
-                let effectful = matches!(&step.value, StepValue::Effect(Effect { kind: EffectKind::Http { .. }, .. }));
+                let effectful = matches!(
+                    &step.value,
+                    StepValue::Effect(Effect {
+                        kind: EffectKind::Http { .. },
+                        ..
+                    })
+                );
                 if !used.contains(&i) && !effectful && !step.name.name.starts_with('_') {
                     let d = self
                         .diag(
@@ -149,7 +174,15 @@ impl Checker<'_> {
         let mut cyclic = Vec::new();
         for start in 0..n {
             let mut path = Vec::new();
-            self.visit_step(start, steps, deps, &mut state, &mut path, &mut order, &mut cyclic);
+            self.visit_step(
+                start,
+                steps,
+                deps,
+                &mut state,
+                &mut path,
+                &mut order,
+                &mut cyclic,
+            );
         }
         order.retain(|i| !cyclic.contains(i));
         (order, cyclic)
@@ -185,10 +218,15 @@ impl Checker<'_> {
                     .diag(
                         Code::StepCycle,
                         first.name.span,
-                        format!("steps depend on each other in a cycle: {}", names.join(" -> ")),
+                        format!(
+                            "steps depend on each other in a cycle: {}",
+                            names.join(" -> ")
+                        ),
                         "this step is part of the cycle",
                     )
-                    .with_help("a step can use only steps that do not use it back; break the cycle");
+                    .with_help(
+                        "a step can use only steps that do not use it back; break the cycle",
+                    );
                 for c in &cycle[1..] {
                     d = d.with_label(self.file, steps[*c].name.span, "… and this one");
                 }
@@ -204,12 +242,14 @@ impl Checker<'_> {
                 // A step mentioning itself outside its `undo`.
                 if !cyclic.contains(&i) {
                     cyclic.push(i);
-                    let d = self.diag(
-                        Code::StepCycle,
-                        steps[i].name.span,
-                        format!("step `{}` uses its own result", steps[i].name.name),
-                        "depends on itself",
-                    ).with_help("only its `undo` may refer to a step's own result");
+                    let d = self
+                        .diag(
+                            Code::StepCycle,
+                            steps[i].name.span,
+                            format!("step `{}` uses its own result", steps[i].name.name),
+                            "depends on itself",
+                        )
+                        .with_help("only its `undo` may refer to a step's own result");
                     self.report(d);
                 }
                 continue;
@@ -235,7 +275,11 @@ impl Checker<'_> {
             o.key.name == "required"
                 && matches!(&o.value, OptionValue::Expr(e) if matches!(e.kind, ExprKind::Bool(true)))
         });
-        let ty = if is_lookup && !required { ty.nullable() } else { ty };
+        let ty = if is_lookup && !required {
+            ty.nullable()
+        } else {
+            ty
+        };
         let mut seen: Vec<&str> = Vec::new();
         env.context = Context::Reactor;
         for item in &step.options.items {
@@ -255,7 +299,12 @@ impl Checker<'_> {
                 let help = suggest::did_you_mean(key, STEP_OPTIONS.iter().copied())
                     .unwrap_or_else(|| format!("step options are {}", list_names(STEP_OPTIONS)));
                 let d = self
-                    .diag(Code::UnknownOption, item.key.span, format!("unknown step option `{key}`"), "unknown option")
+                    .diag(
+                        Code::UnknownOption,
+                        item.key.span,
+                        format!("unknown step option `{key}`"),
+                        "unknown option",
+                    )
                     .with_help(help);
                 self.report(d);
                 continue;
@@ -291,13 +340,22 @@ impl Checker<'_> {
             _ => None,
         };
         let (ok, expected) = match key {
-            "retry" => (expr.is_some_and(|e| matches!(e.kind, ExprKind::Int(n) if n >= 0)), "a whole number, e.g. `3`"),
-            "concurrency" => (expr.is_some_and(|e| matches!(e.kind, ExprKind::Int(n) if n >= 1)), "a whole number of at least 1"),
+            "retry" => (
+                expr.is_some_and(|e| matches!(e.kind, ExprKind::Int(n) if n >= 0)),
+                "a whole number, e.g. `3`",
+            ),
+            "concurrency" => (
+                expr.is_some_and(|e| matches!(e.kind, ExprKind::Int(n) if n >= 1)),
+                "a whole number of at least 1",
+            ),
             "backoff" | "timeout" | "cache" => (
                 expr.is_some_and(|e| matches!(e.kind, ExprKind::Duration(n) if n > 0)),
                 "a positive duration, e.g. `100ms`",
             ),
-            "required" => (expr.is_some_and(|e| matches!(e.kind, ExprKind::Bool(_))), "`true` or `false`"),
+            "required" => (
+                expr.is_some_and(|e| matches!(e.kind, ExprKind::Bool(_))),
+                "`true` or `false`",
+            ),
             "compensate" => match expr {
                 Some(e) => {
                     let what = format!("the `compensate` value of step `{}`", step.name.name);
@@ -310,7 +368,12 @@ impl Checker<'_> {
                 // undo: an HTTP call or a call of a transform/reactor; the
                 // step's own name refers to its result.
                 let mut undo_env = env.clone();
-                undo_env.bind(&step.name.name, ty.strip().clone(), step.name.span, LocalKind::Step);
+                undo_env.bind(
+                    &step.name.name,
+                    ty.strip().clone(),
+                    step.name.span,
+                    LocalKind::Step,
+                );
                 undo_env.context = Context::Step;
                 match value {
                     OptionValue::Effect(effect) => {
@@ -352,7 +415,10 @@ impl Checker<'_> {
                         let d = self.diag(
                             Code::TypeMismatch,
                             key.value.span,
-                            format!("{what} must be a scalar value, but this is `{}`", self.show(&t)),
+                            format!(
+                                "{what} must be a scalar value, but this is `{}`",
+                                self.show(&t)
+                            ),
                             "expected a scalar",
                         );
                         self.report(d);
@@ -412,7 +478,9 @@ fn effect_mentions(effect: &Effect, out: &mut Vec<String>) {
         EffectKind::Lookup { keys, .. } => keys.iter().for_each(|k| expr_mentions(&k.value, out)),
         EffectKind::Http { url, body, .. } => {
             expr_mentions(url, out);
-            body.iter().flatten().for_each(|k| expr_mentions(&k.value, out));
+            body.iter()
+                .flatten()
+                .for_each(|k| expr_mentions(&k.value, out));
         }
     }
 }
@@ -426,7 +494,9 @@ pub(super) fn expr_mentions(e: &Expr, out: &mut Vec<String>) {
             expr_mentions(base, out);
             expr_mentions(index, out);
         }
-        ExprKind::Call { args, .. } | ExprKind::List(args) => args.iter().for_each(|a| expr_mentions(a, out)),
+        ExprKind::Call { args, .. } | ExprKind::List(args) => {
+            args.iter().for_each(|a| expr_mentions(a, out))
+        }
         ExprKind::Record { fields, .. } => fields.iter().for_each(|f| expr_mentions(&f.value, out)),
         ExprKind::Unary { operand, .. } | ExprKind::Paren(operand) => expr_mentions(operand, out),
         ExprKind::Binary { lhs, rhs, .. } => {
@@ -438,7 +508,11 @@ pub(super) fn expr_mentions(e: &Expr, out: &mut Vec<String>) {
                 expr_mentions(inner, out)
             }
         }),
-        ExprKind::If { cond, then, otherwise } => {
+        ExprKind::If {
+            cond,
+            then,
+            otherwise,
+        } => {
             expr_mentions(cond, out);
             block_mentions(then, out);
             match otherwise.as_deref() {

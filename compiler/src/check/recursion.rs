@@ -29,7 +29,10 @@ impl Checker<'_> {
                         if reported.contains(start) {
                             continue;
                         }
-                        let names: Vec<String> = next.iter().map(|e| format!("`{}`", self.calls[*e].0)).collect();
+                        let names: Vec<String> = next
+                            .iter()
+                            .map(|e| format!("`{}`", self.calls[*e].0))
+                            .collect();
                         for e in &next {
                             reported.insert(self.calls[*e].0.clone());
                         }
@@ -38,14 +41,21 @@ impl Checker<'_> {
                             Code::RecursiveCall,
                             *file,
                             *span,
-                            format!("{} calls itself: {} -> `{start}`", format_args!("`{start}`"), names.join(" -> ")),
+                            format!(
+                                "{} calls itself: {} -> `{start}`",
+                                format_args!("`{start}`"),
+                                names.join(" -> ")
+                            ),
                             "recursive call",
                         )
                         .with_help("Dash has no recursion; compute the value without calling back");
                         d.message = if next.len() == 1 {
                             format!("`{start}` calls itself")
                         } else {
-                            format!("`{start}` calls itself: {} -> `{start}`", names.join(" -> "))
+                            format!(
+                                "`{start}` calls itself: {} -> `{start}`",
+                                names.join(" -> ")
+                            )
                         };
                         diags.push(d);
                     } else if visited.insert(callee) {

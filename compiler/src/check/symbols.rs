@@ -105,7 +105,10 @@ impl Checker<'_> {
                     .diag(
                         Code::DuplicateField,
                         f.name.span,
-                        format!("field `{}` is declared twice in `{}`", f.name.name, t.name.name),
+                        format!(
+                            "field `{}` is declared twice in `{}`",
+                            f.name.name, t.name.name
+                        ),
                         "declared again here",
                     )
                     .with_label(self.file, first.span, "first declared here");
@@ -237,7 +240,10 @@ impl Checker<'_> {
     }
 
     fn signature(&mut self, name: &ast::Ident, params: &[ast::Param], output: &ast::TypeExpr) {
-        let params = params.iter().map(|p| self.resolve_type_quiet(&p.ty)).collect();
+        let params = params
+            .iter()
+            .map(|p| self.resolve_type_quiet(&p.ty))
+            .collect();
         let output = self.resolve_type_quiet(output);
         self.program
             .callables

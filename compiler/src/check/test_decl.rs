@@ -1,9 +1,9 @@
 //! `test` blocks: `expr == expected`, a boolean expression, or
 //! `expr fails "message"`.
 
+use super::Checker;
 use super::env::{Context, Env};
 use super::ty::Ty;
-use super::Checker;
 use crate::ast::{BinOp, ExprKind, TestDecl};
 use crate::diag::Code;
 

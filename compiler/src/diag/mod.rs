@@ -75,7 +75,12 @@ impl Diagnostic {
         self
     }
 
-    pub fn with_label(mut self, file: FileId, span: Span, message: impl Into<String>) -> Diagnostic {
+    pub fn with_label(
+        mut self,
+        file: FileId,
+        span: Span,
+        message: impl Into<String>,
+    ) -> Diagnostic {
         self.secondary.push(Label {
             file,
             span,

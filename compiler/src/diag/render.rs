@@ -47,7 +47,10 @@ pub fn human(diagnostic: &Diagnostic, files: &[SourceFile], style: Style) -> Str
     for label in &diagnostic.secondary {
         if label.file != diagnostic.primary.file {
             let (path, line, col) = location(label, files);
-            out.push_str(&format!("  note: {} ({path}:{line}:{col})\n", label.message));
+            out.push_str(&format!(
+                "  note: {} ({path}:{line}:{col})\n",
+                label.message
+            ));
         }
     }
     out.push('\n');

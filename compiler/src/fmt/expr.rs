@@ -135,7 +135,10 @@ impl Ctx<'_> {
 
     /// `if c { a } else if d { b } else { e }`: one group for the chain.
     fn if_expr(&self, e: &Expr) -> Doc {
-        let mut force = self.has_comment(e.span.start, e.span.end);
+        // The span of an `if` without `else` runs on over the blanks and
+        // comments after it; the chain really ends with its last block.
+        let mut force = false;
+        let mut end = e.span.end;
         let mut parts = Vec::new();
         let mut current = e;
         loop {
@@ -154,6 +157,7 @@ impl Ctx<'_> {
             parts.push(plain(" "));
             force |= !is_simple(then);
             parts.push(self.block_body(then));
+            end = then.span.end;
             match otherwise.as_deref() {
                 None => break,
                 Some(other) => {
@@ -162,6 +166,7 @@ impl Ctx<'_> {
                     parts.push(plain(" "));
                     match other {
                         Else::Block(b) => {
+                            end = b.span.end;
                             force |= !is_simple(b);
                             parts.push(self.block_body(b));
                             break;
@@ -171,6 +176,7 @@ impl Ctx<'_> {
                 }
             }
         }
+        force |= self.has_comment(e.span.start, end);
         group(concat(parts), force)
     }
 

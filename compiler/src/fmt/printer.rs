@@ -146,14 +146,30 @@ impl<'a> Printer<'a> {
     /// lines, then a blank line if the source had one before `pos` and
     /// `blank_for_token`.
     fn flush_own_line(&mut self, pos: usize, blank_for_token: bool) {
+        let mut previous: Option<usize> = None;
         while let Some(i) = self.comments.next_before(pos) {
             let span = self.comments.span(i);
-            if self.blank_ok && has_blank_line(self.text, self.gap_from, span.start as usize) {
-                self.out.push('\n');
+            let same_line = previous.is_some_and(|p| {
+                !self.comments.is_line_comment(p)
+                    && same_line_gap(
+                        self.text,
+                        self.comments.span(p).end as usize,
+                        span.start as usize,
+                    )
+            });
+            if same_line && self.out.ends_with('\n') {
+                // `/* a */ /* b */` or `/* a */ // b` stay on one line.
+                self.out.pop();
+                self.out.push(' ');
+            } else {
+                if self.blank_ok && has_blank_line(self.text, self.gap_from, span.start as usize) {
+                    self.out.push('\n');
+                }
+                push_indent(&mut self.out, self.indent);
             }
-            push_indent(&mut self.out, self.indent);
             self.out.push_str(self.comments.text(i));
             self.out.push('\n');
+            previous = Some(i);
             self.comments.mark_done(i);
             self.gap_from = self.gap_from.max(span.end as usize);
             self.blank_ok = true;

@@ -115,11 +115,11 @@ impl Builder<'_> {
                 UnaryOp::Not
             };
             // Fold `-` into numeric literals so `-9223372036854775808` works.
-            if op == UnaryOp::Neg {
-                if let Some(folded) = self.negate_literal(&expr, op_span) {
-                    expr = folded;
-                    continue;
-                }
+            if op == UnaryOp::Neg
+                && let Some(folded) = self.negate_literal(&expr, op_span)
+            {
+                expr = folded;
+                continue;
             }
             let span = op_span.to(expr.span);
             let node = Expr {

@@ -63,13 +63,17 @@ pub fn parse(file: FileId, text: &str) -> Parsed {
         let chunk_text = &text[chunk.span.range()];
         match grammar::parse_declaration(chunk_text) {
             Ok(pair) => {
-                let mut builder = build_decl::Builder::new(file, chunk_text, start, &mut parsed.diagnostics);
+                let mut builder =
+                    build_decl::Builder::new(file, chunk_text, start, &mut parsed.diagnostics);
                 if let Some(decl) = builder.decl(pair) {
                     parsed.file.decls.push(decl);
                 }
             }
             // An unclosed `/*` already explains why this chunk fails.
-            Err(_) if split.unclosed_comment.is_some_and(|c| chunk.span.contains(c.start as usize)) => {}
+            Err(_)
+                if split
+                    .unclosed_comment
+                    .is_some_and(|c| chunk.span.contains(c.start as usize)) => {}
             Err(error) => parsed
                 .diagnostics
                 .push(parse_error::diagnostic(file, start, chunk_text, &error)),

@@ -119,7 +119,9 @@ fn expected(error: &Error<Rule>, at_start: bool) -> String {
     }
 
     let mut items: BTreeSet<String> = BTreeSet::new();
-    let starts_value = ["(", "@", "0..9", "\"", "not", "if", "match", "true", "false", "null"];
+    let starts_value = [
+        "(", "@", "0..9", "\"", "not", "if", "match", "true", "false", "null",
+    ];
     let starts_name = ["A..Z", "a..z", "_"];
     if tokens.iter().any(|t| starts_value.contains(&t.as_str())) {
         items.insert("an expression".into());
@@ -198,10 +200,17 @@ fn describe_token(token: &str) -> String {
 fn describe_rule(rule: Rule) -> Option<&'static str> {
     Some(match rule {
         Rule::ident | Rule::named | Rule::word => "a name",
-        Rule::expr | Rule::operand | Rule::call_args | Rule::record_body | Rule::list | Rule::paren => {
-            "an expression"
-        }
-        Rule::int | Rule::float | Rule::duration | Rule::timestamp | Rule::bool_lit
+        Rule::expr
+        | Rule::operand
+        | Rule::call_args
+        | Rule::record_body
+        | Rule::list
+        | Rule::paren => "an expression",
+        Rule::int
+        | Rule::float
+        | Rule::duration
+        | Rule::timestamp
+        | Rule::bool_lit
         | Rule::null_lit => "an expression",
         Rule::string | Rule::string_text | Rule::escape | Rule::interpolation => "a string",
         Rule::type_expr | Rule::named_type | Rule::list_type => "a type",
@@ -225,12 +234,30 @@ fn describe_rule(rule: Rule) -> Option<&'static str> {
         Rule::http_method => "an HTTP method (`get`, `post`, `put`, `patch`, `delete`)",
         Rule::object | Rule::object_entry => "an object `{ key: value }`",
         Rule::lookup_step | Rule::http_step => "`lookup` or `http`",
-        Rule::op_coalesce | Rule::op_or | Rule::op_and | Rule::op_eq | Rule::op_ne
-        | Rule::op_lt | Rule::op_le | Rule::op_gt | Rule::op_ge | Rule::op_add
-        | Rule::op_sub | Rule::op_mul | Rule::op_div | Rule::op_rem | Rule::field
-        | Rule::safe_field | Rule::index => "an operator",
-        Rule::type_decl | Rule::source_decl | Rule::sink_decl | Rule::transform_decl
-        | Rule::reactor_decl | Rule::pipeline_decl | Rule::test_decl => {
+        Rule::op_coalesce
+        | Rule::op_or
+        | Rule::op_and
+        | Rule::op_eq
+        | Rule::op_ne
+        | Rule::op_lt
+        | Rule::op_le
+        | Rule::op_gt
+        | Rule::op_ge
+        | Rule::op_add
+        | Rule::op_sub
+        | Rule::op_mul
+        | Rule::op_div
+        | Rule::op_rem
+        | Rule::field
+        | Rule::safe_field
+        | Rule::index => "an operator",
+        Rule::type_decl
+        | Rule::source_decl
+        | Rule::sink_decl
+        | Rule::transform_decl
+        | Rule::reactor_decl
+        | Rule::pipeline_decl
+        | Rule::test_decl => {
             "a declaration (`type`, `source`, `sink`, `transform`, `reactor`, `pipeline` or `test`)"
         }
         Rule::EOI => "the end of the declaration",
