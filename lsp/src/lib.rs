@@ -41,12 +41,13 @@ mod tests {
 
     #[test]
     fn positions_are_utf16() {
-        let text = "type A {\n  é: int\n  x: nope\n}\n";
+        let text = "type A {\n  a: int\n  /* é😀 */ x: nope\n}\n";
         let analysis = analyze(vec![SourceFile::new("a.dash", text)]);
         let d = editor_diagnostic(&analysis, &analysis.diagnostics[0]).unwrap();
         assert_eq!(d.code, "E0004");
-        assert_eq!(d.start, (2, 5));
-        assert_eq!(d.end, (2, 9));
+        // `é` is one UTF-16 unit, `😀` two.
+        assert_eq!(d.start, (2, 15));
+        assert_eq!(d.end, (2, 19));
         assert!(d.message.contains("help:"));
     }
 }
