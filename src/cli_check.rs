@@ -9,18 +9,39 @@ use dash_compiler::{Analysis, Severity};
 
 use crate::Format;
 
-pub fn run(paths: &[PathBuf], format: Format, quiet_warnings: bool) -> ExitCode {
-    let projects = match dash_runtime::project::load(paths) {
-        Ok(p) => p,
+/// Load the projects named by `paths` and analyze each; a path that
+/// cannot be read is a one-line error and exit code 2.
+pub fn load_and_analyze(paths: &[PathBuf]) -> Result<Vec<Analysis>, ExitCode> {
+    match dash_runtime::project::load(paths) {
+        Ok(projects) => Ok(projects
+            .into_iter()
+            .map(|p| dash_compiler::analyze_inputs(p.files))
+            .collect()),
         Err(e) => {
             eprintln!("error: {e}");
-            return ExitCode::from(2);
+            Err(ExitCode::from(2))
         }
+    }
+}
+
+/// Print an analysis' diagnostics to stderr, rustc-style.
+pub fn print_diagnostics(analysis: &Analysis, warnings: bool) {
+    let style = Style {
+        color: std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        width: 100,
     };
-    let analyses: Vec<Analysis> = projects
-        .into_iter()
-        .map(|p| dash_compiler::analyze_inputs(p.files))
-        .collect();
+    for d in &analysis.diagnostics {
+        if warnings || d.severity != Severity::Warning {
+            eprint!("{}", render::human(d, &analysis.files, style));
+        }
+    }
+}
+
+pub fn run(paths: &[PathBuf], format: Format, quiet_warnings: bool) -> ExitCode {
+    let analyses = match load_and_analyze(paths) {
+        Ok(a) => a,
+        Err(code) => return code,
+    };
     let errors: usize = analyses.iter().map(Analysis::error_count).sum();
     let warnings: usize = analyses.iter().map(Analysis::warning_count).sum();
     let files: usize = analyses.iter().map(|a| a.files.len()).sum();
@@ -33,17 +54,8 @@ pub fn run(paths: &[PathBuf], format: Format, quiet_warnings: bool) -> ExitCode 
             println!("{}", serde_json::Value::Array(all));
         }
         Format::Human => {
-            let style = Style {
-                color: std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
-                width: 100,
-            };
             for a in &analyses {
-                for d in &a.diagnostics {
-                    if quiet_warnings && d.severity == Severity::Warning {
-                        continue;
-                    }
-                    eprint!("{}", render::human(d, &a.files, style));
-                }
+                print_diagnostics(a, !quiet_warnings);
             }
             let plural =
                 |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });

@@ -2,7 +2,9 @@
 //! crates; everything interesting lives in `compiler/` and `runtime/`.
 
 mod cli_check;
+mod cli_compile;
 mod cli_fmt;
+mod cli_test;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -43,11 +45,46 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Run the `test` blocks of .dash files and report each.
+    ///
+    /// Prints `test "name" ... ok|FAILED` per test, a field-by-field
+    /// difference for each failure, and `N passed, M failed`. Exits 1 if
+    /// any test failed or the project has errors.
+    Test {
+        /// Files or directories (default: the current directory).
+        paths: Vec<PathBuf>,
+        /// Which engine runs the transforms.
+        #[arg(long, value_enum, default_value_t = Engine::Interp)]
+        engine: Engine,
+    },
+    /// Compile .dash files and print an intermediate form.
+    Compile {
+        /// Files or directories.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// What to print: `ir` (the typed IR of every transform and test).
+        #[arg(long, value_enum, default_value_t = Emit::Ir)]
+        emit: Emit,
+    },
     /// Explain an error code, e.g. `dashc explain E0005`.
     Explain {
         /// The code, as printed in a diagnostic (`E0005`).
         code: String,
     },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Engine {
+    /// The reference interpreter.
+    Interp,
+    /// Native code through Cranelift (not available yet).
+    Jit,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum Emit {
+    /// The typed IR.
+    Ir,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -65,6 +102,8 @@ fn main() -> ExitCode {
             quiet_warnings,
         } => cli_check::run(&default_paths(paths), format, quiet_warnings),
         Command::Fmt { paths, check } => cli_fmt::run(&default_paths(paths), check),
+        Command::Test { paths, engine } => cli_test::run(&default_paths(paths), engine),
+        Command::Compile { paths, emit } => cli_compile::run(&paths, emit),
         Command::Explain { code } => explain(&code),
     }
 }

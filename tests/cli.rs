@@ -123,3 +123,38 @@ fn invalid_utf8_file_is_a_diagnostic() {
     assert!(stderr(&out).contains("E0002"), "{}", stderr(&out));
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn test_command_passes_and_fails() {
+    let out = dashc(&["test", "pipelines/quickstart"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(stdout.contains("2 passed, 0 failed"), "{stdout}");
+
+    let out = dashc(&["test", "tests/run_fail"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        stdout.contains("temp_f: expected 86.5, got 86.0"),
+        "{stdout}"
+    );
+    assert!(stdout.ends_with("0 passed, 6 failed\n"), "{stdout}");
+}
+
+#[test]
+fn jit_engine_is_not_available_yet() {
+    let out = dashc(&["test", "--engine", "jit", "pipelines/quickstart"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("not available"), "{}", stderr(&out));
+}
+
+#[test]
+fn compile_emits_ir() {
+    let out = dashc(&["compile", "--emit", "ir", "pipelines/quickstart"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        stdout.starts_with("fn to_metric(Reading) -> Metric {"),
+        "{stdout}"
+    );
+}

@@ -7,11 +7,17 @@
 mod analysis;
 pub mod ast;
 pub mod check;
+pub mod decode;
 pub mod diag;
 pub mod fmt;
+pub mod interp;
+pub mod ir;
+pub mod lower;
 pub mod source;
 pub mod stdlib;
 pub mod syntax;
+pub mod testing;
+pub mod value;
 
 pub use analysis::{Analysis, Input, analyze, analyze_inputs};
 pub use diag::{Code, Diagnostic, Severity};

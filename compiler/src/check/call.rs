@@ -128,7 +128,7 @@ impl Checker<'_> {
 
     fn builtin_call(
         &mut self,
-        builtin: &Builtin,
+        builtin: &'static Builtin,
         func: &Ident,
         args: &[Expr],
         arg_tys: &[Ty],
@@ -155,18 +155,7 @@ impl Checker<'_> {
             self.arity_error(func, args.len(), min, max, span);
             return result_hint(builtin);
         }
-        // Best overload: exact, then with int->float promotion, then one
-        // that fits once nulls are handled.
-        let mut best: Option<(u8, &Signature, Ty)> = None;
-        for sig in arity_ok.iter().copied() {
-            let Some((score, ret)) = score(sig, arg_tys) else {
-                continue;
-            };
-            if best.as_ref().is_none_or(|(s, _, _)| score < *s) {
-                best = Some((score, sig, ret));
-            }
-        }
-        match best {
+        match best_overload(builtin, arg_tys) {
             Some((2, sig, ret)) => {
                 // Fits except for nullability: report each nullable argument.
                 for (i, (arg, ty)) in args.iter().zip(arg_tys).enumerate() {
@@ -206,6 +195,35 @@ impl Checker<'_> {
             }
         }
     }
+}
+
+/// The best overload for these argument types: exact, then with int->float
+/// promotion, then one that fits once nulls are handled (score 0, 1, 2).
+fn best_overload(builtin: &'static Builtin, args: &[Ty]) -> Option<(u8, &'static Signature, Ty)> {
+    let mut best: Option<(u8, &Signature, Ty)> = None;
+    for sig in builtin
+        .signatures
+        .iter()
+        .filter(|s| args.len() >= s.required && args.len() <= s.params.len())
+    {
+        let Some((score, ret)) = score(sig, args) else {
+            continue;
+        };
+        if best.as_ref().is_none_or(|(s, _, _)| score < *s) {
+            best = Some((score, sig, ret));
+        }
+    }
+    best
+}
+
+/// The overload a checked call uses, with the concrete type of each
+/// parameter and the result type (for lowering).
+pub fn resolve_overload(builtin: &'static Builtin, args: &[Ty]) -> Option<(Vec<Ty>, Ty)> {
+    let (_, sig, ret) = best_overload(builtin, args)?;
+    let params = (0..args.len())
+        .map(|i| concrete(sig.params[i].1, args).unwrap_or(Ty::Unknown))
+        .collect();
+    Some((params, ret))
 }
 
 /// How well arguments fit a signature: 0 exact, 1 with promotion, 2 only

@@ -9,7 +9,16 @@ use crate::diag::{Code, suggest};
 use crate::source::Span;
 
 impl Checker<'_> {
+    /// Type an expression, recording its type for lowering and hover.
     pub(super) fn expr(&mut self, e: &Expr, env: &mut Env) -> Ty {
+        let ty = self.expr_kind(e, env);
+        self.program
+            .expr_types
+            .insert((self.file, e.span), ty.clone());
+        ty
+    }
+
+    fn expr_kind(&mut self, e: &Expr, env: &mut Env) -> Ty {
         match &e.kind {
             ExprKind::Int(_) => Ty::Int,
             ExprKind::Float(_) => Ty::Float,

@@ -5,7 +5,7 @@
 //! [`Ty::Unknown`], which fits everywhere, so each mistake is reported once.
 
 mod body;
-mod call;
+pub mod call;
 mod env;
 mod expr;
 mod options;
@@ -98,11 +98,37 @@ pub struct Program {
     pub callables: HashMap<String, Callable>,
     /// The record type each source and sink carries.
     pub endpoints: HashMap<String, Ty>,
+    /// The type of every checked expression, by file and span.
+    pub expr_types: HashMap<(FileId, Span), Ty>,
 }
 
 impl Program {
     pub fn record(&self, id: RecordId) -> &Record {
         &self.records[id.0 as usize]
+    }
+
+    /// A written type, resolved (unknown names give `Unknown`).
+    pub fn resolve(&self, t: &ast::TypeExpr) -> Ty {
+        match &t.kind {
+            ast::TypeExprKind::Nullable(inner) => self.resolve(inner).nullable(),
+            ast::TypeExprKind::List(inner) => Ty::List(Box::new(self.resolve(inner))),
+            ast::TypeExprKind::Named(name) => {
+                ty::builtin(&name.name).unwrap_or_else(|| {
+                    match self.globals.get(&name.name).map(|g| g.kind) {
+                        Some(GlobalKind::Type(id)) => Ty::Record(id),
+                        _ => Ty::Unknown,
+                    }
+                })
+            }
+        }
+    }
+
+    /// The checked type of an expression (unknown if it was not checked).
+    pub fn type_of(&self, file: FileId, span: Span) -> Ty {
+        self.expr_types
+            .get(&(file, span))
+            .cloned()
+            .unwrap_or(Ty::Unknown)
     }
 
     pub fn show(&self, ty: &Ty) -> String {

@@ -1,6 +1,7 @@
-//! `ceil`: The smallest whole number not below `x`.
+//! `ceil`: The smallest whole number not below `x`, as a float.
 
-use super::{Builtin, Example, SigTy, Signature};
+use super::{Builtin, EvalContext, Example, SigTy, Signature, bad_args};
+use crate::value::Value;
 
 pub const CEIL: Builtin = Builtin {
     name: "ceil",
@@ -9,10 +10,51 @@ pub const CEIL: Builtin = Builtin {
         required: 1,
         ret: SigTy::Float,
     }],
-    doc: r#"The smallest whole number not below `x`."#,
+    doc: r#"The smallest whole number not below `x`, as a float."#,
     fallible: false,
     examples: &[Example {
         call: r#"ceil(2.1)"#,
         result: r#"3.0"#,
     }],
+    eval,
 };
+
+fn eval(args: &[Value], _cx: &EvalContext) -> Result<Value, String> {
+    match args {
+        [x] => x
+            .as_float()
+            .map(|x| Value::Float(x.ceil()))
+            .ok_or_else(|| bad_args("ceil", args)),
+        _ => Err(bad_args("ceil", args)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cases() {
+        for (x, want) in [
+            (2.1, 3.0),
+            (-2.7, -2.0),
+            (2.0, 2.0),
+            (0.5, 1.0),
+            (1e300, 1e300),
+            (f64::INFINITY, f64::INFINITY),
+            (f64::NEG_INFINITY, f64::NEG_INFINITY),
+            (4503599627370495.5, 4503599627370496.0),
+        ] {
+            let got = eval(&[Value::Float(x)], &EvalContext::default());
+            assert_eq!(got.ok().and_then(|v| v.as_float()), Some(want), "ceil({x})");
+        }
+        let got = eval(&[Value::Int(i64::MIN)], &EvalContext::default());
+        assert!(got.is_ok_and(|v| v.as_float().is_some()));
+        let z = eval(&[Value::Float(-0.5)], &EvalContext::default())
+            .ok()
+            .and_then(|v| v.as_float());
+        assert!(z.is_some_and(|z| z == 0.0 && z.is_sign_negative()));
+        assert!(eval(&[Value::str("1")], &EvalContext::default()).is_err());
+        assert!(eval(&[], &EvalContext::default()).is_err());
+    }
+}

@@ -1,6 +1,7 @@
-//! `max`: The larger of two numbers (an int and a float give a float).
+//! `max`: The larger of two numbers (two ints give an int).
 
-use super::{Builtin, Example, SigTy, Signature};
+use super::{Builtin, EvalContext, Example, SigTy, Signature, bad_args};
+use crate::value::Value;
 
 pub const MAX: Builtin = Builtin {
     name: "max",
@@ -16,10 +17,95 @@ pub const MAX: Builtin = Builtin {
             ret: SigTy::Float,
         },
     ],
-    doc: r#"The larger of two numbers (an int and a float give a float)."#,
+    doc: r#"The larger of two numbers (two ints give an int; an int and a float give a float). NaN if either is NaN; `0.0` counts as above `-0.0`."#,
     fallible: false,
-    examples: &[Example {
-        call: r#"max(3, 5)"#,
-        result: r#"5"#,
-    }],
+    examples: &[
+        Example {
+            call: r#"max(3, 5)"#,
+            result: r#"5"#,
+        },
+        Example {
+            call: r#"max(2, 2.5)"#,
+            result: r#"2.5"#,
+        },
+    ],
+    eval,
 };
+
+fn eval(args: &[Value], _cx: &EvalContext) -> Result<Value, String> {
+    match args {
+        [Value::Int(a), Value::Int(b)] => Ok(Value::Int(*a.max(b))),
+        [a, b] => match (a.as_float(), b.as_float()) {
+            (Some(a), Some(b)) => Ok(Value::Float(float_max(a, b))),
+            _ => Err(bad_args("max", args)),
+        },
+        _ => Err(bad_args("max", args)),
+    }
+}
+
+/// The larger float; NaN when either is NaN, and `0.0` is above `-0.0`.
+fn float_max(a: f64, b: f64) -> f64 {
+    if a.is_nan() || b.is_nan() {
+        f64::NAN
+    } else if a > b || (a == b && a.is_sign_positive()) {
+        a
+    } else {
+        b
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn max(a: Value, b: Value) -> Option<Value> {
+        eval(&[a, b], &EvalContext::default()).ok()
+    }
+
+    #[test]
+    fn ints_stay_ints() {
+        for (a, b, want) in [
+            (3, 5, 5),
+            (5, 3, 5),
+            (-1, -1, -1),
+            (i64::MIN, i64::MAX, i64::MAX),
+            (0, i64::MIN, 0),
+        ] {
+            let got = max(Value::Int(a), Value::Int(b));
+            assert!(
+                matches!(got, Some(Value::Int(g)) if g == want),
+                "max({a}, {b}) = {got:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn floats() {
+        let f = Value::Float;
+        for (a, b, want) in [
+            (Value::Int(1), f(0.5), 1.0),
+            (f(0.5), Value::Int(1), 1.0),
+            (Value::Int(1), f(1.5), 1.5),
+            (f(-1.0), f(f64::NEG_INFINITY), -1.0),
+            (f(1e300), f(f64::INFINITY), f64::INFINITY),
+        ] {
+            let got = max(a.clone(), b.clone());
+            assert!(
+                matches!(got, Some(Value::Float(g)) if g == want),
+                "max({a:?}, {b:?}) = {got:?}"
+            );
+        }
+        for (a, b) in [(0.0, -0.0), (-0.0, 0.0), (0.0, 0.0)] {
+            let got = max(f(a), f(b)).and_then(|v| v.as_float());
+            assert!(
+                got.is_some_and(|g| g == 0.0 && g.is_sign_positive()),
+                "max({a}, {b})"
+            );
+        }
+        for (a, b) in [(f64::NAN, 1.0), (1.0, f64::NAN), (f64::NAN, f64::NAN)] {
+            let got = max(f(a), f(b)).and_then(|v| v.as_float());
+            assert!(got.is_some_and(f64::is_nan), "max({a}, {b})");
+        }
+        assert!(max(Value::Null, f(1.0)).is_none());
+    }
+}

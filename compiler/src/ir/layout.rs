@@ -1,0 +1,65 @@
+//! The fixed layout of a record type: every scalar leaf of the (nested)
+//! record flattened to a slot with a known index, and a null bit for every
+//! nullable field (nested records included). The interpreter reads records
+//! by index path; the batch layout of the runtime and the JIT use these
+//! slots as columns.
+
+use crate::check::{Program, RecordId, Ty};
+
+/// One column of a flattened record.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Slot {
+    /// `loc.lat`
+    pub path: String,
+    /// Index path through nested records.
+    pub indices: Vec<u32>,
+    /// The leaf type (a scalar, json or a list) without `?`.
+    pub ty: Ty,
+    /// Index of its null bit, if this field or a record on its path is nullable.
+    pub null_bit: Option<u32>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Layout {
+    pub slots: Vec<Slot>,
+    /// Null bits: the nullable fields and nested records, by path.
+    pub null_bits: Vec<String>,
+}
+
+impl Layout {
+    pub fn of(program: &Program, record: RecordId) -> Layout {
+        let mut layout = Layout::default();
+        layout.add(program, record, "", &[], None);
+        layout
+    }
+
+    fn add(
+        &mut self,
+        program: &Program,
+        record: RecordId,
+        prefix: &str,
+        indices: &[u32],
+        bit: Option<u32>,
+    ) {
+        for (i, field) in program.record(record).fields.iter().enumerate() {
+            let path = format!("{prefix}{}", field.name);
+            let mut idx = indices.to_vec();
+            idx.push(i as u32);
+            let own_bit = if field.ty.is_nullable() {
+                self.null_bits.push(path.clone());
+                Some(self.null_bits.len() as u32 - 1)
+            } else {
+                bit
+            };
+            match field.ty.strip() {
+                Ty::Record(inner) => self.add(program, *inner, &format!("{path}."), &idx, own_bit),
+                leaf => self.slots.push(Slot {
+                    path,
+                    indices: idx,
+                    ty: leaf.clone(),
+                    null_bit: own_bit,
+                }),
+            }
+        }
+    }
+}

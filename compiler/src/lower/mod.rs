@@ -1,0 +1,133 @@
+//! Lowering: the checked AST of transforms and tests -> IR functions.
+//! Runs only on programs without errors; it reads the checker's type of
+//! every expression (`Program::type_of`) and inserts the int -> float
+//! promotions the checker allowed.
+
+mod builder;
+mod expr;
+
+use std::collections::HashMap;
+
+use crate::analysis::Analysis;
+use crate::ast::{DeclKind, TestDecl, TransformDecl};
+use crate::check::Ty;
+use crate::ir::{self, FuncId};
+use crate::source::FileId;
+
+use builder::FnBuilder;
+
+/// How a test's IR functions are named: `test "name"` (and
+/// `test "name" (message)` for the message of a `fails` test).
+pub fn test_function_name(name: &str) -> String {
+    format!("test {name:?}")
+}
+
+pub fn test_message_function_name(name: &str) -> String {
+    format!("test {name:?} (message)")
+}
+
+/// Lower every transform and test of an analysis without errors.
+pub fn lower(analysis: &Analysis) -> ir::Program {
+    let checked = &analysis.program;
+    // Function ids first, so calls can refer to any transform.
+    let mut ids: HashMap<String, FuncId> = HashMap::new();
+    let mut transforms = Vec::new();
+    let mut tests = Vec::new();
+    for (i, parsed) in analysis.parsed.iter().enumerate() {
+        for decl in &parsed.file.decls {
+            match &decl.kind {
+                DeclKind::Transform(t) => {
+                    ids.insert(t.name.name.clone(), FuncId(transforms.len() as u32));
+                    transforms.push((FileId(i as u32), t));
+                }
+                DeclKind::Test(t) => tests.push((FileId(i as u32), t)),
+                _ => {}
+            }
+        }
+    }
+    let mut functions = Vec::new();
+    for (file, t) in &transforms {
+        functions.push(lower_transform(checked, &ids, *file, t));
+    }
+    for (file, t) in &tests {
+        functions.extend(lower_test(checked, &ids, *file, t));
+    }
+    ir::Program {
+        functions,
+        record_names: checked.record_names.clone(),
+        records: checked.records.clone(),
+    }
+}
+
+fn lower_transform(
+    checked: &crate::check::Program,
+    ids: &HashMap<String, FuncId>,
+    file: FileId,
+    t: &TransformDecl,
+) -> ir::Function {
+    let callable = checked.callables.get(&t.name.name);
+    let params: Vec<Ty> = callable.map(|c| c.params.clone()).unwrap_or_default();
+    let output = callable.map_or(Ty::Unknown, |c| c.output.clone());
+    let mut b = FnBuilder::new(checked, ids, file);
+    for (i, p) in t.params.iter().enumerate() {
+        let ty = params.get(i).cloned().unwrap_or(Ty::Unknown);
+        let r = b.emit(ir::Op::Param(i as u32), ty, p.span);
+        b.bind(&p.name.name, r);
+    }
+    let result = b.block(&t.body);
+    let result = b.coerce(result, &output, t.body.span);
+    b.terminate(ir::Term::Return(result));
+    b.finish(t.name.name.clone(), params, output)
+}
+
+/// A test becomes one function returning `[actual, expected]` (for `==`),
+/// the boolean (for a plain condition) or the value (for `fails`), plus a
+/// function computing the expected failure message.
+fn lower_test(
+    checked: &crate::check::Program,
+    ids: &HashMap<String, FuncId>,
+    file: FileId,
+    t: &TestDecl,
+) -> Vec<ir::Function> {
+    let mut out = Vec::new();
+    let mut b = FnBuilder::new(checked, ids, file);
+    for stmt in &t.stmts {
+        b.stmt(stmt);
+    }
+    let result = match (&t.fails, &t.expr.kind) {
+        (
+            None,
+            crate::ast::ExprKind::Binary {
+                op: crate::ast::BinOp::Eq,
+                lhs,
+                rhs,
+                ..
+            },
+        ) => {
+            let l = b.expr(lhs);
+            let r = b.expr(rhs);
+            b.emit(
+                ir::Op::List(vec![l, r]),
+                Ty::List(Box::new(Ty::Unknown)),
+                t.expr.span,
+            )
+        }
+        _ => b.expr(&t.expr),
+    };
+    b.terminate(ir::Term::Return(result));
+    out.push(b.finish(test_function_name(&t.name.name), Vec::new(), Ty::Unknown));
+    if let Some(message) = &t.fails {
+        let mut m = FnBuilder::new(checked, ids, file);
+        for stmt in &t.stmts {
+            m.stmt(stmt);
+        }
+        let r = m.expr(message);
+        m.terminate(ir::Term::Return(r));
+        out.push(m.finish(
+            test_message_function_name(&t.name.name),
+            Vec::new(),
+            Ty::String,
+        ));
+    }
+    out
+}

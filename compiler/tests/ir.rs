@@ -1,0 +1,13 @@
+//! Snapshots of the printed IR of the example programs.
+
+use dash_compiler::{SourceFile, analyze, ir::print_program, lower::lower};
+
+#[test]
+fn ir_snapshots() {
+    insta::glob!("../../tests/ir", "*.dash", |path| {
+        let text = std::fs::read_to_string(path).expect("program");
+        let analysis = analyze(vec![SourceFile::new("p.dash", text)]);
+        assert_eq!(analysis.error_count(), 0, "{:?}", analysis.diagnostics);
+        insta::assert_snapshot!(print_program(&lower(&analysis)));
+    });
+}

@@ -1,0 +1,82 @@
+//! Semantics tests: the `test` blocks of `tests/run/*.dash` must all pass
+//! on the interpreter; those of `tests/run_fail/*.dash` must all fail, and
+//! their reports (what `dashc test` prints) are snapshotted.
+
+use dash_compiler::testing::{TestReport, run_tests};
+use dash_compiler::{SourceFile, analyze, lower::lower};
+
+/// A fixed `now()` so results are reproducible.
+const NOW: i64 = 1_767_225_600_000_000;
+
+fn reports(path: &std::path::Path) -> (dash_compiler::Analysis, Vec<TestReport>) {
+    let text = std::fs::read_to_string(path).expect("test program");
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("t.dash");
+    let analysis = analyze(vec![SourceFile::new(name, text)]);
+    assert_eq!(
+        analysis.error_count(),
+        0,
+        "{}: {:?}",
+        path.display(),
+        analysis.diagnostics
+    );
+    let program = lower(&analysis);
+    let reports = run_tests(&analysis, &program, NOW);
+    (analysis, reports)
+}
+
+#[test]
+fn semantics_programs_pass() {
+    insta::glob!("../../tests/run", "*.dash", |path| {
+        let (_, reports) = reports(path);
+        assert!(!reports.is_empty());
+        let failed: Vec<String> = reports
+            .iter()
+            .filter_map(|r| r.failure.as_ref().map(|f| format!("{}: {f}", r.name)))
+            .collect();
+        assert!(
+            failed.is_empty(),
+            "{}:\n{}",
+            path.display(),
+            failed.join("\n")
+        );
+    });
+}
+
+#[test]
+fn example_pipelines_pass_their_tests() {
+    insta::glob!("../../pipelines", "*/*.dash", |path| {
+        let (_, reports) = reports(path);
+        for r in &reports {
+            assert!(
+                r.failure.is_none(),
+                "{}: {}: {:?}",
+                path.display(),
+                r.name,
+                r.failure
+            );
+        }
+    });
+}
+
+#[test]
+fn wrong_tests_fail_readably() {
+    insta::glob!("../../tests/run_fail", "*.dash", |path| {
+        let (analysis, reports) = reports(path);
+        let mut text = String::new();
+        for r in &reports {
+            let (line, _) = analysis.files[0].line_col(r.span.start as usize);
+            match &r.failure {
+                None => panic!("{}: test {:?} passed but must fail", path.display(), r.name),
+                Some(why) => text.push_str(&format!(
+                    "test {:?} (line {line}) FAILED\n  {}\n",
+                    r.name,
+                    why.replace('\n', "\n  ")
+                )),
+            }
+        }
+        insta::assert_snapshot!(text);
+    });
+}

@@ -1,0 +1,63 @@
+//! `dashc test`: run the `test` blocks of projects.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use dash_compiler::testing;
+
+use crate::Engine;
+use crate::cli_check::{load_and_analyze, print_diagnostics};
+
+pub fn run(paths: &[PathBuf], engine: Engine) -> ExitCode {
+    if engine == Engine::Jit {
+        eprintln!(
+            "error: the JIT engine is not available yet (it arrives with the Cranelift backend); use `--engine interp`"
+        );
+        return ExitCode::from(2);
+    }
+    let analyses = match load_and_analyze(paths) {
+        Ok(a) => a,
+        Err(code) => return code,
+    };
+    let mut passed = 0;
+    let mut failed = 0;
+    for analysis in &analyses {
+        if analysis.error_count() > 0 {
+            print_diagnostics(analysis, true);
+            eprintln!("error: the project has errors; no test was run");
+            return ExitCode::from(1);
+        }
+        let program = dash_compiler::lower::lower(analysis);
+        let now = now_micros();
+        for report in testing::run_tests(analysis, &program, now) {
+            let file = &analysis.files[report.file.0 as usize];
+            let (line, col) = file.line_col(report.span.start as usize);
+            match &report.failure {
+                None => {
+                    passed += 1;
+                    println!("test {:?} ... ok", report.name);
+                }
+                Some(why) => {
+                    failed += 1;
+                    println!("test {:?} ... FAILED", report.name);
+                    println!("  --> {}:{line}:{col}", file.path);
+                    for l in why.lines() {
+                        println!("  {l}");
+                    }
+                }
+            }
+        }
+    }
+    println!("{passed} passed, {failed} failed");
+    if failed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn now_micros() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_micros() as i64)
+}
