@@ -80,3 +80,18 @@ fn wrong_tests_fail_readably() {
         insta::assert_snapshot!(text);
     });
 }
+
+#[test]
+fn stdlib_examples_pass_on_the_interpreter() {
+    let text = dash_compiler::stdlib::examples_as_test_program();
+    let analysis = analyze(vec![SourceFile::new("examples.dash", text)]);
+    assert_eq!(analysis.error_count(), 0, "{:?}", analysis.diagnostics);
+    let program = lower(&analysis);
+    let reports = run_tests(&analysis, &program, NOW);
+    assert!(reports.len() > 30, "{} examples", reports.len());
+    let failed: Vec<String> = reports
+        .iter()
+        .filter_map(|r| r.failure.as_ref().map(|f| format!("{}: {f}", r.name)))
+        .collect();
+    assert!(failed.is_empty(), "{}", failed.join("\n"));
+}

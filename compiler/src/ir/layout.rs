@@ -4,7 +4,7 @@
 //! by index path; the batch layout of the runtime and the JIT use these
 //! slots as columns.
 
-use crate::check::{Program, RecordId, Ty};
+use crate::check::{Record, RecordId, Ty};
 
 /// One column of a flattened record.
 #[derive(Clone, Debug, PartialEq)]
@@ -27,21 +27,24 @@ pub struct Layout {
 }
 
 impl Layout {
-    pub fn of(program: &Program, record: RecordId) -> Layout {
+    pub fn of(records: &[Record], record: RecordId) -> Layout {
         let mut layout = Layout::default();
-        layout.add(program, record, "", &[], None);
+        layout.add(records, record, "", &[], None);
         layout
     }
 
     fn add(
         &mut self,
-        program: &Program,
+        records: &[Record],
         record: RecordId,
         prefix: &str,
         indices: &[u32],
         bit: Option<u32>,
     ) {
-        for (i, field) in program.record(record).fields.iter().enumerate() {
+        let Some(decl) = records.get(record.0 as usize) else {
+            return;
+        };
+        for (i, field) in decl.fields.iter().enumerate() {
             let path = format!("{prefix}{}", field.name);
             let mut idx = indices.to_vec();
             idx.push(i as u32);
@@ -52,7 +55,7 @@ impl Layout {
                 bit
             };
             match field.ty.strip() {
-                Ty::Record(inner) => self.add(program, *inner, &format!("{path}."), &idx, own_bit),
+                Ty::Record(inner) => self.add(records, *inner, &format!("{path}."), &idx, own_bit),
                 leaf => self.slots.push(Slot {
                     path,
                     indices: idx,

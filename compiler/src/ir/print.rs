@@ -3,11 +3,13 @@
 
 use std::fmt::Write as _;
 
+use super::layout::Layout;
 use super::{Arith, ArithOp, CmpOp, FailKind, Function, Inst, OnFail, Op, Program, Reg, Term};
 use crate::check::{RecordId, Ty};
 
 pub fn print_program(program: &Program) -> String {
     let mut out = String::new();
+    print_layouts(&mut out, program);
     for (i, f) in program.functions.iter().enumerate() {
         if i > 0 {
             out.push('\n');
@@ -15,6 +17,38 @@ pub fn print_program(program: &Program) -> String {
         print_function(&mut out, program, f);
     }
     out
+}
+
+/// The flattened layout of every record type the functions take or make.
+fn print_layouts(out: &mut String, program: &Program) {
+    let mut used: Vec<RecordId> = Vec::new();
+    for f in &program.functions {
+        for ty in f.params.iter().chain([&f.output]).chain(f.regs.iter()) {
+            if let Ty::Record(id) = ty.strip()
+                && !used.contains(id)
+            {
+                used.push(*id);
+            }
+        }
+    }
+    used.sort();
+    for id in used {
+        let layout = Layout::of(&program.records, id);
+        let _ = writeln!(out, "layout {} {{", record_name(program, id));
+        for (i, slot) in layout.slots.iter().enumerate() {
+            let null = slot
+                .null_bit
+                .map(|b| format!(" null_bit {b} ({})", layout.null_bits[b as usize]))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "  slot {i}: {} {}{null}",
+                slot.path,
+                slot.ty.display(&program.record_names)
+            );
+        }
+        out.push_str("}\n\n");
+    }
 }
 
 fn print_function(out: &mut String, program: &Program, f: &Function) {
