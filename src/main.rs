@@ -66,6 +66,12 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Emit::Ir)]
         emit: Emit,
     },
+    /// Start the language server (LSP over stdin/stdout) for editors.
+    ///
+    /// Gives diagnostics on every change, hover, completion, go to
+    /// definition, references, rename, outline, formatting and semantic
+    /// tokens. See docs/editors.md to set up VS Code, Neovim or Helix.
+    Lsp,
     /// Explain an error code, e.g. `dashc explain E0005`.
     Explain {
         /// The code, as printed in a diagnostic (`E0005`).
@@ -104,6 +110,13 @@ fn main() -> ExitCode {
         Command::Fmt { paths, check } => cli_fmt::run(&default_paths(paths), check),
         Command::Test { paths, engine } => cli_test::run(&default_paths(paths), engine),
         Command::Compile { paths, emit } => cli_compile::run(&paths, emit),
+        Command::Lsp => match dash_lsp::run() {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: cannot start the language server: {e}");
+                ExitCode::from(2)
+            }
+        },
         Command::Explain { code } => explain(&code),
     }
 }

@@ -10,6 +10,7 @@ pub mod check;
 pub mod decode;
 pub mod diag;
 pub mod fmt;
+pub mod ide;
 pub mod interp;
 pub mod ir;
 pub mod lower;

@@ -1,53 +1,35 @@
-//! The Dash language server: a thin adapter from LSP requests to the
-//! compiler's [`dash_compiler::analyze`]. The server itself (started by
-//! `dashc lsp`) arrives with the editor-support issue; this crate already
-//! holds the conversions it will need.
+//! The Dash language server (`dashc lsp`): a thin adapter from LSP to the
+//! compiler's [`dash_compiler::analyze`] and [`dash_compiler::ide`].
+//!
+//! - `state.rs` keeps open documents (applied in version order) and the
+//!   latest analysis of each project (a directory's `.dash` files, open
+//!   documents overriding the disk).
+//! - `convert.rs` converts positions (UTF-16) and compiler results to LSP.
+//! - `server.rs` implements the LSP methods; every computation runs under
+//!   `catch_unwind`, so a bug becomes a logged error, not a dead server.
 
-use dash_compiler::{Analysis, Diagnostic, Severity};
+mod convert;
+mod server;
+mod state;
 
-/// A diagnostic as an editor shows it: 0-based line and UTF-16 column
-/// range, severity, code and message (with the help appended).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct EditorDiagnostic {
-    pub path: String,
-    pub start: (usize, usize),
-    pub end: (usize, usize),
-    pub error: bool,
-    pub code: &'static str,
-    pub message: String,
+pub use server::Backend;
+
+use tower_lsp_server::{LspService, Server};
+
+/// Serve LSP over stdin/stdout until the client exits.
+pub async fn serve_stdio() {
+    let stdin = tokio::io::stdin();
+    let stdout = tokio::io::stdout();
+    let (service, socket) = LspService::new(Backend::new);
+    Server::new(stdin, stdout, socket).serve(service).await;
 }
 
-/// Convert one diagnostic of an analysis to editor positions.
-pub fn editor_diagnostic(analysis: &Analysis, d: &Diagnostic) -> Option<EditorDiagnostic> {
-    let file = analysis.files.get(d.primary.file.0 as usize)?;
-    let message = match &d.help {
-        Some(help) => format!("{}\nhelp: {help}", d.message),
-        None => d.message.clone(),
-    };
-    Some(EditorDiagnostic {
-        path: file.path.clone(),
-        start: file.utf16_position(d.primary.span.start as usize),
-        end: file.utf16_position(d.primary.span.end as usize),
-        error: d.severity == Severity::Error,
-        code: d.code.as_str(),
-        message,
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use dash_compiler::{SourceFile, analyze};
-
-    #[test]
-    fn positions_are_utf16() {
-        let text = "type A {\n  a: int\n  /* é😀 */ x: nope\n}\n";
-        let analysis = analyze(vec![SourceFile::new("a.dash", text)]);
-        let d = editor_diagnostic(&analysis, &analysis.diagnostics[0]).unwrap();
-        assert_eq!(d.code, "E0004");
-        // `é` is one UTF-16 unit, `😀` two.
-        assert_eq!(d.start, (2, 15));
-        assert_eq!(d.end, (2, 19));
-        assert!(d.message.contains("help:"));
-    }
+/// Run the server on a fresh tokio runtime (what `dashc lsp` calls).
+pub fn run() -> std::io::Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    runtime.block_on(serve_stdio());
+    Ok(())
 }

@@ -94,6 +94,7 @@ impl Checker<'_> {
                 self.report(d);
             }
             let ty = self.resolve_type(&p.ty);
+            self.refer(p.name.span, super::Symbol::Local(self.file, p.name.span));
             env.bind(&p.name.name, ty, p.name.span, LocalKind::Param);
         }
     }
@@ -148,6 +149,7 @@ impl Checker<'_> {
                     }
                     None => value_ty,
                 };
+                self.refer(name.span, super::Symbol::Local(self.file, name.span));
                 env.bind(&name.name, bound, name.span, LocalKind::Let);
                 false
             }

@@ -76,6 +76,7 @@ impl Checker<'_> {
     }
 
     fn user_call(&mut self, func: &Ident, args: &[Expr], arg_tys: &[Ty], span: Span) -> Ty {
+        self.refer(func.span, super::Symbol::Global(func.name.clone()));
         let Some(callable) = self.program.callables.get(&func.name).cloned() else {
             return Ty::Unknown;
         };

@@ -163,6 +163,8 @@ impl Checker<'_> {
     fn name(&mut self, name: &str, span: Span, env: &mut Env) -> Ty {
         if let Some(local) = env.use_local(name) {
             let ty = local.ty.clone();
+            let def = local.span;
+            self.refer(span, super::Symbol::Local(self.file, def));
             return if env.is_narrowed(name) {
                 ty.strip().clone()
             } else {
@@ -171,6 +173,7 @@ impl Checker<'_> {
         }
         if let Some(global) = self.program.globals.get(name) {
             let kind = global.kind;
+            self.refer(span, super::Symbol::Global(name.to_string()));
             let help = match kind {
                 GlobalKind::Transform | GlobalKind::Reactor => format!("call it: `{name}(…)`"),
                 GlobalKind::Type(_) => format!("build a value with `{name} {{ field: value, … }}`"),
@@ -228,6 +231,10 @@ impl Checker<'_> {
             },
             _ => return self.no_fields(span, base),
         };
+        let rec = self.program.record(record);
+        if let Some(i) = rec.fields.iter().position(|f| f.name == name) {
+            self.refer(span, super::Symbol::Field(record, i as u32));
+        }
         let rec = self.program.record(record);
         let Some(field) = rec.field(name) else {
             let candidates: Vec<&str> = rec.fields.iter().map(|f| f.name.as_str()).collect();
@@ -374,6 +381,9 @@ impl Checker<'_> {
                 continue;
             }
             given.push(&init.name.name);
+            if let Some(i) = record.fields.iter().position(|f| f.name == init.name.name) {
+                self.refer(init.name.span, super::Symbol::Field(id, i as u32));
+            }
             match record.field(&init.name.name) {
                 Some(field) => {
                     let what = format!("field `{}` of `{}`", field.name, record.name);

@@ -8,7 +8,7 @@ mod body;
 pub mod call;
 mod env;
 mod expr;
-mod options;
+pub mod options;
 mod pipeline;
 mod reactor;
 mod recursion;
@@ -71,6 +71,26 @@ impl GlobalKind {
     }
 }
 
+/// What a name in the source refers to (for go-to-definition, references
+/// and rename).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Symbol {
+    /// A top-level declaration, by name.
+    Global(String),
+    /// Field `index` of a record type.
+    Field(RecordId, u32),
+    /// A parameter, `let` binding or reactor step, by where it is defined.
+    Local(FileId, Span),
+}
+
+/// One occurrence of a symbol (definitions included).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Reference {
+    pub file: FileId,
+    pub span: Span,
+    pub symbol: Symbol,
+}
+
 /// A top-level declaration, found by name.
 #[derive(Clone, Debug)]
 pub struct Global {
@@ -100,6 +120,8 @@ pub struct Program {
     pub endpoints: HashMap<String, Ty>,
     /// The type of every checked expression, by file and span.
     pub expr_types: HashMap<(FileId, Span), Ty>,
+    /// Every resolved name, sorted by file and position.
+    pub references: Vec<Reference>,
 }
 
 impl Program {
@@ -168,6 +190,8 @@ pub fn check(files: &[(FileId, &ast::File)]) -> (Program, Vec<Diagnostic>) {
         }
     }
     checker.check_recursion();
+    checker.program.references.sort();
+    checker.program.references.dedup();
     (checker.program, checker.diags)
 }
 
@@ -194,6 +218,15 @@ impl Checker<'_> {
         label: impl Into<String>,
     ) -> Diagnostic {
         Diagnostic::new(code, self.file, span, message, label)
+    }
+
+    /// Record that `span` in the current file names `symbol`.
+    fn refer(&mut self, span: Span, symbol: Symbol) {
+        self.program.references.push(Reference {
+            file: self.file,
+            span,
+            symbol,
+        });
     }
 
     fn report(&mut self, diagnostic: Diagnostic) {

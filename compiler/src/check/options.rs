@@ -511,6 +511,15 @@ impl Checker<'_> {
         let Some(record) = record else {
             return;
         };
+        if let Some(i) = self
+            .program
+            .record(record)
+            .fields
+            .iter()
+            .position(|f| f.name == id.name)
+        {
+            self.refer(id.span, super::Symbol::Field(record, i as u32));
+        }
         let rec = self.program.record(record);
         match rec.field(&id.name) {
             None => {

@@ -44,7 +44,11 @@ impl Checker<'_> {
 
     fn stage_kind(&mut self, stage: &Ident) -> Option<GlobalKind> {
         match self.program.globals.get(&stage.name) {
-            Some(g) => Some(g.kind),
+            Some(g) => {
+                let kind = g.kind;
+                self.refer(stage.span, super::Symbol::Global(stage.name.clone()));
+                Some(kind)
+            }
             None => {
                 let candidates: Vec<&str> = self
                     .program

@@ -100,6 +100,10 @@ impl Checker<'_> {
         }
         for (i, step) in steps.iter().enumerate() {
             let ty = types.get(&i).cloned().unwrap_or(Ty::Unknown);
+            self.refer(
+                step.name.span,
+                super::Symbol::Local(self.file, step.name.span),
+            );
             env.bind(&step.name.name, ty, step.name.span, LocalKind::Step);
         }
         match &r.ret {

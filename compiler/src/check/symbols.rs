@@ -46,6 +46,11 @@ impl Checker<'_> {
                     self.report(diag);
                     continue;
                 }
+                self.program.references.push(super::Reference {
+                    file: *file,
+                    span: name.span,
+                    symbol: super::Symbol::Global(name.name.clone()),
+                });
                 self.program.globals.insert(
                     name.name.clone(),
                     Global {
@@ -143,6 +148,11 @@ impl Checker<'_> {
                         span: key_span,
                     },
                 );
+            }
+            if let Some(GlobalKind::Type(id)) =
+                self.program.globals.get(&t.name.name).map(|g| g.kind)
+            {
+                self.refer(f.name.span, super::Symbol::Field(id, fields.len() as u32));
             }
             fields.push(RecordField {
                 name: f.name.name.clone(),
@@ -279,7 +289,10 @@ impl Checker<'_> {
                     return builtin;
                 }
                 match self.program.globals.get(&name.name).map(|g| g.kind) {
-                    Some(GlobalKind::Type(id)) => Ty::Record(id),
+                    Some(GlobalKind::Type(id)) => {
+                        self.refer(name.span, super::Symbol::Global(name.name.clone()));
+                        Ty::Record(id)
+                    }
                     Some(other) => {
                         let d = self.diag(
                             Code::UnknownType,

@@ -81,3 +81,45 @@ pub fn parse(file: FileId, text: &str) -> Parsed {
     }
     parsed
 }
+
+/// The reserved words of Dash (`get` and `post` are not among them).
+pub const KEYWORDS: &[&str] = &[
+    "type",
+    "source",
+    "sink",
+    "transform",
+    "reactor",
+    "pipeline",
+    "test",
+    "let",
+    "require",
+    "else",
+    "skip",
+    "fail",
+    "if",
+    "match",
+    "step",
+    "return",
+    "from",
+    "into",
+    "as",
+    "lookup",
+    "http",
+    "true",
+    "false",
+    "null",
+    "and",
+    "or",
+    "not",
+    "fails",
+];
+
+/// Whether `name` can name something: `[A-Za-z_][A-Za-z0-9_]*`, not a keyword.
+pub fn is_identifier(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !KEYWORDS.contains(&name)
+}
