@@ -99,7 +99,11 @@ fn analyze_files(files: Vec<SourceFile>, skip: &[FileId]) -> Analysis {
         .enumerate()
         .map(|(i, p)| (FileId(i as u32), &p.file))
         .collect();
-    let (program, mut diagnostics) = check::check(&asts);
+    let broken: std::collections::HashSet<String> = parsed
+        .iter()
+        .flat_map(|p| p.broken_names.iter().cloned())
+        .collect();
+    let (program, mut diagnostics) = check::check(&asts, &broken);
     for p in &parsed {
         diagnostics.extend(p.diagnostics.iter().cloned());
     }

@@ -130,3 +130,49 @@ fn every_independent_error_is_reported_in_one_run() {
         ]
     );
 }
+
+#[test]
+fn diagnostics_on_very_long_lines_render() {
+    let text = format!("{}type T {{ a: strng }}\n", " ".repeat(70_000));
+    let analysis = analyze(vec![SourceFile::new("long.dash", text)]);
+    assert_eq!(analysis.diagnostics.len(), 1);
+    let out = dash_compiler::diag::render::human(
+        &analysis.diagnostics[0],
+        &analysis.files,
+        Default::default(),
+    );
+    assert!(out.contains("long.dash:1:70013"), "{out}");
+}
+
+#[test]
+fn byte_order_mark_is_whitespace() {
+    assert_eq!(codes("\u{feff}type T { a: int }\n"), vec![]);
+}
+
+#[test]
+fn a_broken_declaration_is_not_reported_again_where_used() {
+    let text = "type T { a: int }\n\
+                transform t(x: T) -> T {\n  let y = x.a +\n}\n\
+                transform u(x: T) -> T { t(x) }\n\
+                source s: T from stdin {}\n\
+                sink k: T into stdout {}\n\
+                pipeline p { s -> t -> k }\n";
+    assert_eq!(codes(text), vec![Code::Syntax]);
+}
+
+#[test]
+fn exponential_record_layouts_do_not_blow_up() {
+    let mut text = String::from("type T40 { v: int }\n");
+    for i in (0..40).rev() {
+        text.push_str(&format!("type T{i} {{ a: T{} b: T{} }}\n", i + 1, i + 1));
+    }
+    text.push_str("transform t(x: T0) -> T0 { x }\n");
+    let analysis = analyze(vec![SourceFile::new("wide.dash", text)]);
+    assert_eq!(analysis.error_count(), 0);
+    let ir = dash_compiler::ir::print_program(&dash_compiler::lower::lower(&analysis));
+    assert!(
+        ir.contains("1099511627776 slots, not listed"),
+        "{}",
+        &ir[..ir.len().min(500)]
+    );
+}

@@ -46,6 +46,7 @@ impl Checker<'_> {
                 self.report(d);
                 Ty::Unknown
             }
+            None if self.broken.contains(&func.name) => Ty::Unknown,
             None => {
                 let candidates: Vec<&str> = stdlib::BUILTINS
                     .iter()

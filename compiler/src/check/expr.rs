@@ -191,6 +191,9 @@ impl Checker<'_> {
             self.report(d);
             return Ty::Unknown;
         }
+        if self.broken.contains(name) {
+            return Ty::Unknown;
+        }
         let candidates: Vec<&str> = env.locals.iter().map(|l| l.name.as_str()).collect();
         let help = suggest::did_you_mean(name, candidates).or_else(|| {
             // `temp_c` where `r.temp_c` was meant.
@@ -540,6 +543,8 @@ impl Checker<'_> {
             };
         }
         match op {
+            // `null ?? x` is just `x`.
+            BinOp::Coalesce if l == Ty::Null => r,
             BinOp::Coalesce => match Ty::join(l.strip(), &r) {
                 Some(ty) => ty,
                 None => {

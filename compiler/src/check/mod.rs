@@ -10,7 +10,7 @@ mod env;
 mod expr;
 pub mod options;
 mod pipeline;
-mod reactor;
+pub(crate) mod reactor;
 mod recursion;
 mod symbols;
 mod test_decl;
@@ -159,9 +159,13 @@ impl Program {
 }
 
 /// Check every parsed file of a project together.
-pub fn check(files: &[(FileId, &ast::File)]) -> (Program, Vec<Diagnostic>) {
+pub fn check(
+    files: &[(FileId, &ast::File)],
+    broken: &std::collections::HashSet<String>,
+) -> (Program, Vec<Diagnostic>) {
     let mut checker = Checker {
         files,
+        broken,
         program: Program::default(),
         diags: Vec::new(),
         file: files.first().map_or(FileId(0), |f| f.0),
@@ -197,6 +201,8 @@ pub fn check(files: &[(FileId, &ast::File)]) -> (Program, Vec<Diagnostic>) {
 
 pub(crate) struct Checker<'a> {
     files: &'a [(FileId, &'a ast::File)],
+    /// Names of declarations that did not parse (already reported).
+    broken: &'a std::collections::HashSet<String>,
     program: Program,
     diags: Vec<Diagnostic>,
     /// The file being checked, for new diagnostics.

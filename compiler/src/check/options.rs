@@ -359,7 +359,11 @@ impl Checker<'_> {
     ) -> HashMap<String, &'o OptionItem> {
         let mut given: HashMap<String, &OptionItem> = HashMap::new();
         for item in &options.items {
-            if let Some(first) = given.get(&item.key.name) {
+            // Several rollups (each named) are allowed.
+            if let Some(first) = given
+                .get(&item.key.name)
+                .filter(|_| item.key.name != "rollup")
+            {
                 let d = self
                     .diag(
                         Code::DuplicateField,
@@ -407,6 +411,7 @@ impl Checker<'_> {
                 self.report(d);
             }
         }
+        self.option_limits(&given);
         given
     }
 
@@ -496,6 +501,37 @@ impl Checker<'_> {
         }
     }
 
+    /// Checks of option values beyond their kind: one-character
+    /// delimiters, valid ports, non-empty names.
+    fn option_limits(&mut self, given: &HashMap<String, &OptionItem>) {
+        let literal = |key: &str| match given.get(key).map(|i| &i.value) {
+            Some(OptionValue::Expr(e)) => Some(e),
+            _ => None,
+        };
+        if let Some(e) = literal("delimiter")
+            && let Some(text) = plain_text(e)
+            && text.chars().count() != 1
+        {
+            self.option_error(
+                e.span,
+                "delimiter",
+                "exactly one character, e.g. \",\" or \"\\t\"",
+            );
+        }
+        if let Some(e) = literal("port")
+            && matches!(e.kind, ExprKind::Int(n) if n > 65_535)
+        {
+            self.option_error(e.span, "port", "a port number from 1 to 65535");
+        }
+        for key in ["table", "path", "url", "stream", "subject", "dlq"] {
+            if let Some(e) = literal(key)
+                && plain_text(e).is_some_and(|t| t.trim().is_empty())
+            {
+                self.option_error(e.span, key, "a non-empty string");
+            }
+        }
+    }
+
     fn option_error(&mut self, span: Span, key: &str, expected: &str) {
         let d = self.diag(
             Code::OptionType,
@@ -575,6 +611,17 @@ impl Checker<'_> {
                 continue;
             }
             match &col.field {
+                Some(field) if col.agg.name == "count" => {
+                    let d = self
+                        .diag(
+                            Code::OptionType,
+                            field.span,
+                            "`count()` counts rows and takes no field",
+                            "no field here",
+                        )
+                        .with_help("write `count()`");
+                    self.report(d);
+                }
                 Some(field) => {
                     self.option_field(field, record, false);
                     let numeric = record
@@ -600,6 +647,20 @@ impl Checker<'_> {
                 None => {}
             }
         }
+    }
+}
+
+/// The text of a string literal without interpolation.
+fn plain_text(e: &crate::ast::Expr) -> Option<String> {
+    match &e.kind {
+        ExprKind::Str(parts) => parts
+            .iter()
+            .map(|p| match p {
+                crate::ast::StrPart::Text(t) => Some(t.as_str()),
+                crate::ast::StrPart::Interp(_) => None,
+            })
+            .collect(),
+        _ => None,
     }
 }
 

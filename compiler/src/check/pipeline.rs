@@ -32,12 +32,13 @@ impl Checker<'_> {
                 flowing = None;
                 continue;
             }
+            // Every stage of a fan-out receives the same records.
+            let incoming = flowing.take();
             for stage in &hop.stages {
                 let Some(kind) = self.stage_kind(stage) else {
-                    flowing = None;
                     continue;
                 };
-                flowing = self.stage(stage, kind, h, last, flowing);
+                flowing = self.stage(stage, kind, h, last, incoming.clone());
             }
         }
     }
@@ -49,6 +50,7 @@ impl Checker<'_> {
                 self.refer(stage.span, super::Symbol::Global(stage.name.clone()));
                 Some(kind)
             }
+            None if self.broken.contains(&stage.name) => None,
             None => {
                 let candidates: Vec<&str> = self
                     .program

@@ -490,7 +490,7 @@ fn effect_mentions(effect: &Effect, out: &mut Vec<String>) {
 }
 
 /// Every plain name an expression reads.
-pub(super) fn expr_mentions(e: &Expr, out: &mut Vec<String>) {
+pub(crate) fn expr_mentions(e: &Expr, out: &mut Vec<String>) {
     match &e.kind {
         ExprKind::Name(id) => out.push(id.name.clone()),
         ExprKind::Field { base, .. } => expr_mentions(base, out),

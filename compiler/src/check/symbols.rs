@@ -27,6 +27,26 @@ impl Checker<'_> {
                     DeclKind::Test(_) => continue,
                 };
                 let name = decl.name();
+                let builtin = if ty::builtin(&name.name).is_some() {
+                    Some("type")
+                } else if crate::stdlib::lookup(&name.name).is_some() {
+                    Some("function")
+                } else {
+                    None
+                };
+                if let Some(what) = builtin {
+                    let mut d = self
+                        .diag(
+                            Code::DuplicateName,
+                            name.span,
+                            format!("`{}` is the name of a built-in {what}", name.name),
+                            format!("clashes with the built-in {what}"),
+                        )
+                        .with_help("choose another name");
+                    d.primary.file = *file;
+                    self.report(d);
+                    continue;
+                }
                 if let Some(first) = self.program.globals.get(&name.name) {
                     let diag = self
                         .diag(
@@ -303,6 +323,7 @@ impl Checker<'_> {
                         self.report(d);
                         Ty::Unknown
                     }
+                    None if self.broken.contains(&name.name) => Ty::Unknown,
                     None => {
                         let candidates: Vec<&str> = ty::BUILTIN_NAMES
                             .iter()

@@ -37,6 +37,15 @@ pub fn human(diagnostic: &Diagnostic, files: &[SourceFile], style: Style) -> Str
         .with_width(style.width)
         .with_break_words(false)
         .with_links(false);
+    if has_huge_line(diagnostic, files) {
+        // miette cannot draw columns past 65535; say it on one line.
+        let mut out = one_line(diagnostic, files);
+        if let Some(help) = &diagnostic.help {
+            out.push_str(&format!("\n  help: {help}"));
+        }
+        out.push_str("\n\n");
+        return out;
+    }
     let report = Report::new(diagnostic, files);
     let mut out = String::new();
     if handler.render_report(&mut out, &report).is_err() {
@@ -55,6 +64,23 @@ pub fn human(diagnostic: &Diagnostic, files: &[SourceFile], style: Style) -> Str
     }
     out.push('\n');
     out
+}
+
+/// Whether a label sits on a line too long to draw as a snippet.
+fn has_huge_line(diagnostic: &Diagnostic, files: &[SourceFile]) -> bool {
+    std::iter::once(&diagnostic.primary)
+        .chain(&diagnostic.secondary)
+        .any(|label| {
+            let Some(file) = files.get(label.file.0 as usize) else {
+                return false;
+            };
+            let at = (label.span.start as usize).min(file.text.len());
+            let start = file.text[..at].rfind('\n').map_or(0, |i| i + 1);
+            let end = file.text[at..]
+                .find('\n')
+                .map_or(file.text.len(), |i| at + i);
+            end - start > 10_000
+        })
 }
 
 /// `file:line:col: error[E0005]: message` — for logs and terse output.

@@ -101,6 +101,8 @@ fn int_op(op: ArithOp, x: i64, y: i64) -> Result<i64, Failure> {
         ArithOp::Div if y == 0 => Err(div_zero()),
         ArithOp::Div => x.checked_div(y).ok_or_else(|| overflow("division")),
         ArithOp::Rem if y == 0 => Err(div_zero()),
+        // i64::MIN % -1 is mathematically 0 (only the division overflows).
+        ArithOp::Rem if y == -1 => Ok(0),
         ArithOp::Rem => x.checked_rem(y).ok_or_else(|| overflow("remainder")),
     }
 }

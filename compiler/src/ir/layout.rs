@@ -26,6 +26,31 @@ pub struct Layout {
     pub null_bits: Vec<String>,
 }
 
+/// How many slots the flattened layout of `record` has, without building
+/// it (a record holding two of another, nested 40 deep, has 2^40).
+pub fn slot_count(records: &[Record], record: RecordId) -> u64 {
+    fn count(records: &[Record], id: RecordId, memo: &mut Vec<Option<u64>>, depth: usize) -> u64 {
+        if let Some(Some(n)) = memo.get(id.0 as usize) {
+            return *n;
+        }
+        let Some(decl) = records.get(id.0 as usize).filter(|_| depth < 64) else {
+            return 1;
+        };
+        let n = decl.fields.iter().fold(0u64, |acc, f| {
+            acc.saturating_add(match f.ty.strip() {
+                Ty::Record(inner) => count(records, *inner, memo, depth + 1),
+                _ => 1,
+            })
+        });
+        if let Some(slot) = memo.get_mut(id.0 as usize) {
+            *slot = Some(n);
+        }
+        n
+    }
+    let mut memo = vec![None; records.len()];
+    count(records, record, &mut memo, 0)
+}
+
 impl Layout {
     pub fn of(records: &[Record], record: RecordId) -> Layout {
         let mut layout = Layout::default();

@@ -33,6 +33,15 @@ fn print_layouts(out: &mut String, program: &Program) {
     }
     used.sort();
     for id in used {
+        let slots = super::layout::slot_count(&program.records, id);
+        if slots > 1024 {
+            let _ = writeln!(
+                out,
+                "layout {} {{ {slots} slots, not listed }}\n",
+                record_name(program, id)
+            );
+            continue;
+        }
         let layout = Layout::of(&program.records, id);
         let _ = writeln!(out, "layout {} {{", record_name(program, id));
         for (i, slot) in layout.slots.iter().enumerate() {

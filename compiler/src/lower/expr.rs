@@ -192,7 +192,7 @@ impl FnBuilder<'_> {
         }
         let is_transform = matches!(
             self.checked.globals.get(name).map(|g| g.kind),
-            Some(GlobalKind::Transform)
+            Some(GlobalKind::Transform | GlobalKind::Reactor)
         );
         match (self.ids.get(name), is_transform) {
             (Some(id), true) => {

@@ -32,6 +32,7 @@ pub fn lower(analysis: &Analysis) -> ir::Program {
     // Function ids first, so calls can refer to any transform.
     let mut ids: HashMap<String, FuncId> = HashMap::new();
     let mut transforms = Vec::new();
+    let mut reactors = Vec::new();
     let mut tests = Vec::new();
     for (i, parsed) in analysis.parsed.iter().enumerate() {
         for decl in &parsed.file.decls {
@@ -40,14 +41,21 @@ pub fn lower(analysis: &Analysis) -> ir::Program {
                     ids.insert(t.name.name.clone(), FuncId(transforms.len() as u32));
                     transforms.push((FileId(i as u32), t));
                 }
+                DeclKind::Reactor(r) => reactors.push((FileId(i as u32), r)),
                 DeclKind::Test(t) => tests.push((FileId(i as u32), t)),
                 _ => {}
             }
         }
     }
+    for (k, (_, r)) in reactors.iter().enumerate() {
+        ids.insert(r.name.name.clone(), FuncId((transforms.len() + k) as u32));
+    }
     let mut functions = Vec::new();
     for (file, t) in &transforms {
         functions.push(lower_transform(checked, &ids, *file, t));
+    }
+    for (file, r) in &reactors {
+        functions.push(lower_reactor(checked, &ids, *file, r));
     }
     for (file, t) in &tests {
         functions.extend(lower_test(checked, &ids, *file, t));
@@ -78,6 +86,93 @@ fn lower_transform(
     let result = b.coerce(result, &output, t.body.span);
     b.terminate(ir::Term::Return(result));
     b.finish(t.name.name.clone(), params, output)
+}
+
+/// A reactor whose steps are all pure (expressions, calls of transforms
+/// and reactors) lowers like a transform, its steps in dependency order.
+/// Lookups and HTTP calls run in the runtime: such a reactor's function
+/// fails with a message saying so.
+fn lower_reactor(
+    checked: &crate::check::Program,
+    ids: &HashMap<String, FuncId>,
+    file: FileId,
+    r: &crate::ast::ReactorDecl,
+) -> ir::Function {
+    use crate::ast::StepValue;
+    let callable = checked.callables.get(&r.name.name);
+    let params: Vec<Ty> = callable.map(|c| c.params.clone()).unwrap_or_default();
+    let output = callable.map_or(Ty::Unknown, |c| c.output.clone());
+    let mut b = FnBuilder::new(checked, ids, file);
+    for (i, p) in r.params.iter().enumerate() {
+        let ty = params.get(i).cloned().unwrap_or(Ty::Unknown);
+        let reg = b.emit(ir::Op::Param(i as u32), ty, p.span);
+        b.bind(&p.name.name, reg);
+    }
+    if let Some(effect) = r
+        .steps
+        .iter()
+        .find(|s| matches!(s.value, StepValue::Effect(_)))
+    {
+        let message = format!(
+            "reactor `{}` has a lookup or HTTP step (`{}`), which only runs in the runtime",
+            r.name.name, effect.name.name
+        );
+        let m = b.emit(
+            ir::Op::Const(crate::value::Value::string(message)),
+            Ty::String,
+            effect.span,
+        );
+        b.terminate(ir::Term::Fail {
+            message: m,
+            kind: ir::FailKind::Fail,
+            span: effect.span,
+        });
+        return b.finish(r.name.name.clone(), params, output);
+    }
+    // Steps in dependency order (the checker rejected cycles).
+    let names: Vec<&str> = r.steps.iter().map(|s| s.name.name.as_str()).collect();
+    let mut done: Vec<bool> = vec![false; r.steps.len()];
+    while done.iter().any(|d| !d) {
+        let mut progressed = false;
+        for (i, step) in r.steps.iter().enumerate() {
+            let StepValue::Expr(e) = &step.value else {
+                continue;
+            };
+            if done[i] {
+                continue;
+            }
+            let mut mentioned = Vec::new();
+            crate::check::reactor::expr_mentions(e, &mut mentioned);
+            let ready = mentioned.iter().all(|m| {
+                names
+                    .iter()
+                    .position(|n| n == m)
+                    .is_none_or(|j| done[j] || j == i)
+            });
+            if ready {
+                let reg = b.expr(e);
+                b.bind(&step.name.name, reg);
+                done[i] = true;
+                progressed = true;
+            }
+        }
+        if !progressed {
+            break;
+        }
+    }
+    let result = match &r.ret {
+        Some(e) => {
+            let reg = b.expr(e);
+            b.coerce(reg, &output, e.span)
+        }
+        None => b.emit(
+            ir::Op::Const(crate::value::Value::Null),
+            output.clone(),
+            r.body_span,
+        ),
+    };
+    b.terminate(ir::Term::Return(result));
+    b.finish(r.name.name.clone(), params, output)
 }
 
 /// A test becomes one function returning `[actual, expected]` (for `==`),

@@ -81,7 +81,9 @@ impl Builder<'_> {
             self.error(
                 Code::TooDeep,
                 span,
-                format!("this expression nests more than {MAX_EXPR_DEPTH} levels deep"),
+                format!(
+                    "this expression is too long or nested too deeply (more than {MAX_EXPR_DEPTH} levels)"
+                ),
                 "too deep",
             );
             (invalid(span), 1)

@@ -21,6 +21,9 @@ pub struct Parsed {
     pub diagnostics: Vec<Diagnostic>,
     /// Spans of every comment, in order (the formatter keeps them).
     pub comments: Vec<Span>,
+    /// Names of declarations that failed to parse: uses of them elsewhere
+    /// are not reported again as unknown.
+    pub broken_names: Vec<String>,
 }
 
 /// Parse a whole file, declaration by declaration.
@@ -74,12 +77,30 @@ pub fn parse(file: FileId, text: &str) -> Parsed {
                 if split
                     .unclosed_comment
                     .is_some_and(|c| chunk.span.contains(c.start as usize)) => {}
-            Err(error) => parsed
-                .diagnostics
-                .push(parse_error::diagnostic(file, start, chunk_text, &error)),
+            Err(error) => {
+                parsed.broken_names.extend(declared_name(chunk_text));
+                parsed
+                    .diagnostics
+                    .push(parse_error::diagnostic(file, start, chunk_text, &error))
+            }
         }
     }
     parsed
+}
+
+/// `transform to_metric(` -> `to_metric`: the name a broken declaration
+/// meant to declare, if it gets that far.
+fn declared_name(chunk: &str) -> Option<String> {
+    let mut words = chunk
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|w| !w.is_empty());
+    match words.next()? {
+        "type" | "source" | "sink" | "transform" | "reactor" | "pipeline" => words
+            .next()
+            .filter(|w| is_identifier(w))
+            .map(str::to_string),
+        _ => None,
+    }
 }
 
 /// The reserved words of Dash (`get` and `post` are not among them).

@@ -14,6 +14,9 @@ pub fn diagnostic(file: FileId, base: usize, chunk: &str, error: &Error<Rule>) -
     let error = detailed.as_ref().unwrap_or(error);
     let pos = position(error).min(chunk.len());
 
+    if let Some(d) = keyword_as_name(file, base, chunk) {
+        return d;
+    }
     if let Some(start) = unterminated_string(chunk, pos) {
         let line_end = chunk[start..].find('\n').map_or(chunk.len(), |n| start + n);
         return Diagnostic::new(
@@ -26,6 +29,10 @@ pub fn diagnostic(file: FileId, base: usize, chunk: &str, error: &Error<Rule>) -
         .with_help("close it with `\"`; strings cannot span lines, write `\\n` for a newline");
     }
 
+    // Describe the next token, not the whitespace before it.
+    let pos = chunk[pos..]
+        .find(|c: char| !c.is_whitespace())
+        .map_or(chunk.len(), |n| pos + n);
     let (found, found_len) = found_at(chunk, pos);
     let at_start = chunk[..pos].trim().is_empty() || pos == 0;
     let expected = expected(error, at_start);
@@ -40,11 +47,102 @@ pub fn diagnostic(file: FileId, base: usize, chunk: &str, error: &Error<Rule>) -
         format!("expected {expected}")
     };
     let span = Span::new(base + pos, base + pos + found_len);
-    let diag = Diagnostic::new(Code::Syntax, file, span, message, label);
+    let word = &chunk[pos..pos + found_len];
+    let (message, hint_text) = if super::KEYWORDS.contains(&word) && expected.contains("a name") {
+        (
+            format!("expected {expected}, found the keyword `{word}`"),
+            Some(format!("`{word}` is a reserved word; choose another name")),
+        )
+    } else {
+        let declaration = [
+            "type",
+            "source",
+            "sink",
+            "transform",
+            "reactor",
+            "pipeline",
+            "test",
+        ];
+        let typo = crate::diag::suggest::closest(word, declaration.iter().copied())
+            .filter(|_| word.len() > 2 && chunk[..pos].trim_end().ends_with('}') || pos == 0)
+            .map(|k| format!("did you mean `{k}`?"));
+        (message, typo)
+    };
+    let diag = Diagnostic::new(Code::Syntax, file, span, message, label).with_help_opt(hint_text);
     match hint(chunk, pos, &expected) {
-        Some(help) => diag.with_help(help),
-        None => diag,
+        Some(help) if diag.help.is_none() => diag.with_help(help),
+        _ => diag,
     }
+}
+
+/// A reserved word used to name a declaration (`type match`), a `let`
+/// binding (`let type = …`), a parameter or a field (`source: string`).
+fn keyword_as_name(file: FileId, base: usize, chunk: &str) -> Option<Diagnostic> {
+    let words = words_with_offsets(chunk);
+    let is_decl =
+        |w: &str| ["type", "source", "sink", "transform", "reactor", "pipeline"].contains(&w);
+    let mut found = None;
+    for (i, (word, at)) in words.iter().enumerate() {
+        if !super::KEYWORDS.contains(word) {
+            continue;
+        }
+        let prev = i.checked_sub(1).map(|p| words[p].0);
+        let next_char = chunk[at + word.len()..].trim_start().chars().next();
+        let names_something = (i == 1 && prev.is_some_and(is_decl))
+            || prev == Some("let")
+            || (next_char == Some(':')
+                && words
+                    .first()
+                    .is_some_and(|(w, _)| matches!(*w, "type" | "transform" | "reactor")));
+        if names_something && i != 0 {
+            found = Some((*word, *at));
+            break;
+        }
+    }
+    let (word, at) = found?;
+    Some(
+        Diagnostic::new(
+            Code::Syntax,
+            file,
+            Span::new(base + at, base + at + word.len()),
+            format!("expected a name, found the keyword `{word}`"),
+            "a reserved word",
+        )
+        .with_help(format!(
+            "`{word}` is a reserved word of Dash; choose another name"
+        )),
+    )
+}
+
+/// The identifier-like words of a chunk outside strings and comments,
+/// with their offsets.
+fn words_with_offsets(chunk: &str) -> Vec<(&str, usize)> {
+    let bytes = chunk.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\n' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+                i += 1;
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                i = chunk[i..].find('\n').map_or(bytes.len(), |n| i + n);
+            }
+            b if b.is_ascii_alphabetic() || b == b'_' => {
+                let start = i;
+                while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
+                    i += 1;
+                }
+                out.push((&chunk[start..i], start));
+            }
+            _ => i += 1,
+        }
+    }
+    out
 }
 
 /// If the error sits in a string that is not closed on its line, where
@@ -190,7 +288,7 @@ fn describe_token(token: &str) -> String {
         "??" | "or" | "and" | "==" | "!=" | "<=" | ">=" | "<" | ">" | "+" | "*" | "/" | "%"
         | "." | "?." => "an operator".into(),
         "@json" => "`@json(\"…\")`".into(),
-        "//" | "/*" | " " | "\t" | "\r" | "\n" => String::new(),
+        "//" | "/*" | " " | "\t" | "\r" | "\n" | "\u{feff}" => String::new(),
         _ if token.contains("..") => String::new(),
         _ if token.len() == 1 && token.chars().all(|c| c.is_ascii_alphanumeric()) => String::new(),
         _ => format!("`{token}`"),

@@ -182,6 +182,8 @@ fn has_content(text: &str, start: usize, end: usize, comments: &[Span]) -> bool 
     while i < end {
         if bytes[i].is_ascii_whitespace() {
             i += 1;
+        } else if text[i..].starts_with('\u{feff}') {
+            i += '\u{feff}'.len_utf8();
         } else if let Ok(k) = comments.binary_search_by_key(&(i as u32), |c| c.start) {
             i = comments[k].end as usize;
         } else {
