@@ -130,6 +130,10 @@ fn default_paths(paths: Vec<PathBuf>) -> Vec<PathBuf> {
 }
 
 fn explain(code: &str) -> ExitCode {
+    if let Some(code) = dash_compiler::interp::RowErrorCode::parse(code) {
+        print!("{}", code.explanation());
+        return ExitCode::SUCCESS;
+    }
     match dash_compiler::Code::parse(code) {
         Some(code) => {
             print!("{}", code.explanation());
@@ -147,7 +151,7 @@ fn explain(code: &str) -> ExitCode {
             .map(|h| format!(" ({h})"))
             .unwrap_or_default();
             eprintln!(
-                "error: `{code}` is not a Dash error code{hint}; codes look like E0005, from E0001 to {}",
+                "error: `{code}` is not a Dash error code{hint}; codes look like E0005 (compile time, E0001 to {}) or R0003 (run time, R0001 to R0007)",
                 known
                     .iter()
                     .rfind(|c| c.starts_with('E'))

@@ -81,6 +81,9 @@ fn explain_prints_the_page() {
     let out = dashc(&["explain", "E0005"]);
     assert_eq!(out.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("# E0005"));
+    let out = dashc(&["explain", "r0003"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("# R0003: division by zero"));
     let out = dashc(&["explain", "E9999"]);
     assert_eq!(out.status.code(), Some(2));
 }

@@ -10,6 +10,26 @@ fuzz_target!(|data: &[u8]| {
     for d in &analysis.diagnostics {
         let _ = dash_compiler::diag::render::one_line(d, &analysis.files);
     }
+    // Editor features at a few offsets must not panic either.
+    if let Some(file) = analysis.files.first() {
+        let file_id = dash_compiler::FileId(0);
+        let len = file.text.len();
+        for offset in [0, len / 3, len / 2, len.saturating_sub(1), len] {
+            let _ = dash_compiler::ide::hover(&analysis, file_id, offset);
+            let _ = dash_compiler::ide::complete(&analysis, None, file_id, &file.text, offset);
+            if let Some(r) = dash_compiler::ide::symbol_at(&analysis, file_id, offset) {
+                let _ = dash_compiler::ide::definition(&analysis, &r.symbol);
+            }
+        }
+        let _ = dash_compiler::ide::tokens(&analysis, file_id);
+        let _ = dash_compiler::ide::outline(&analysis, file_id);
+    }
+    // A program without errors lowers and its tests run.
+    if analysis.error_count() == 0 {
+        let program = dash_compiler::lower::lower(&analysis);
+        let _ = dash_compiler::testing::run_tests(&analysis, &program, 0);
+        let _ = dash_compiler::ir::print_program(&program);
+    }
     if let Ok(text) = std::str::from_utf8(data) {
         if let Ok(formatted) = dash_compiler::fmt::format_source(text) {
             // Formatting is idempotent and keeps the program parseable.

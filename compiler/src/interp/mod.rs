@@ -26,6 +26,37 @@ pub enum RowErrorCode {
 }
 
 impl RowErrorCode {
+    pub const ALL: &'static [RowErrorCode] = &[
+        RowErrorCode::Require,
+        RowErrorCode::Fail,
+        RowErrorCode::DivisionByZero,
+        RowErrorCode::Overflow,
+        RowErrorCode::Function,
+        RowErrorCode::Index,
+        RowErrorCode::Decode,
+    ];
+
+    /// Look a code up by its text (`R0003`, case-insensitive).
+    pub fn parse(text: &str) -> Option<RowErrorCode> {
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|c| c.as_str().eq_ignore_ascii_case(text.trim()))
+    }
+
+    /// The explanation page (`docs/errors/<CODE>.md`).
+    pub fn explanation(self) -> &'static str {
+        match self {
+            RowErrorCode::Require => include_str!("../../../docs/errors/R0001.md"),
+            RowErrorCode::Fail => include_str!("../../../docs/errors/R0002.md"),
+            RowErrorCode::DivisionByZero => include_str!("../../../docs/errors/R0003.md"),
+            RowErrorCode::Overflow => include_str!("../../../docs/errors/R0004.md"),
+            RowErrorCode::Function => include_str!("../../../docs/errors/R0005.md"),
+            RowErrorCode::Index => include_str!("../../../docs/errors/R0006.md"),
+            RowErrorCode::Decode => include_str!("../../../docs/errors/R0007.md"),
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             RowErrorCode::Require => "R0001",
