@@ -1,0 +1,2 @@
+-- *.dash files are Dash pipelines.
+vim.filetype.add({ extension = { dash = 'dash' } })
