@@ -434,13 +434,22 @@ module.exports = grammar({
     // Strings do not span lines; `${expr}` interpolates.
     string: $ => seq(
       '"',
-      repeat(choice($.string_content, $.escape_sequence, $.interpolation)),
+      repeat(choice(
+        $.string_content,
+        $._dollar,
+        $.escape_sequence,
+        $.interpolation,
+      )),
       token.immediate('"'),
     ),
 
-    // Precedence 1 so that `//` in a string is not a comment; a lone `$`
-    // (not followed by `{`) is text.
-    string_content: _ => token.immediate(prec(1, /([^"\\$\n]|\$[^"\\{\n])+|\$/)),
+    // Precedence 1 so that `//` in a string is not a comment. `$` is not
+    // part of it: were it, the lexer could run on from `... // x $` into a
+    // line comment when `{` follows.
+    string_content: _ => token.immediate(prec(1, /[^"\\$\n]+/)),
+
+    // a `$` that does not start `${` is text
+    _dollar: _ => token.immediate(prec(1, '$')),
 
     escape_sequence: _ => token.immediate(prec(1, /\\(u\{[^}"\n]*\}|[^\n])/)),
 

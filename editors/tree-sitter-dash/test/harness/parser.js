@@ -226,7 +226,7 @@ function parse(grammar, text) {
   function setAt(k) {
     let s = sets.get(k);
     if (!s) {
-      s = { items: [], keys: new Set(), waiting: new Map(), completedHere: new Map() };
+      s = { items: [], keys: new Map(), waiting: new Map(), completedHere: new Map() };
       sets.set(k, s);
     }
     return s;
@@ -250,6 +250,7 @@ function parse(grammar, text) {
       children: item.children, elements: p.elements, start, end,
       hiddenWrapper: nt.hidden && !nt.aux && p.elements.length === 1 && !p.elements[0].sym.terminal,
     };
+    node.dynamic = (p.meta.dynamic || 0) + item.children.reduce((sum, c) => sum + (c.dynamic || 0), 0);
     if (p.meta.prec !== undefined) {
       const n = p.elements.length;
       const leftOpen = n > 1 && !p.elements[0].sym.terminal && p.elements[0].sym.name === exprName;
@@ -269,16 +270,44 @@ function parse(grammar, text) {
     return node;
   }
 
+  // Of two parses of the same span, tree-sitter keeps the one that shifted
+  // where the other reduced (a conflict settled by precedence or
+  // associativity): the one whose earlier parts reach further. Then the
+  // higher dynamic precedence (GLR).
+  function compareNodes(a, b) {
+    if (a.terminal || b.terminal) return 0;
+    const n = Math.min(a.children.length, b.children.length);
+    for (let i = 0; i < n; i++) {
+      if (a.children[i].end !== b.children[i].end) return a.children[i].end - b.children[i].end;
+    }
+    for (let i = 0; i < n; i++) {
+      const r = compareNodes(a.children[i], b.children[i]);
+      if (r) return r;
+    }
+    return (a.dynamic || 0) - (b.dynamic || 0);
+  }
+
   function add(k, prod, dot, origin, children) {
     const s = setAt(k);
     const key = `${prod.nt}/${grammar.nonterminals.get(prod.nt).productions.indexOf(prod)}/${dot}/${origin}`;
-    if (s.keys.has(key)) return;
     const item = { prod, dot, origin, children };
     if (dot === prod.elements.length) {
       item.node = buildNode(item, k);
       if (!item.node) return; // breaks precedence
     }
-    s.keys.add(key);
+    if (s.keys.has(key)) {
+      // the same item by another parse: keep the preferred one, in place,
+      // so that the nodes already built on it see the change
+      const old = s.keys.get(key);
+      if (old.node && item.node && compareNodes(item.node, old.node) > 0) {
+        Object.assign(old.node, item.node);
+        old.children = item.children;
+      } else if (!old.node && !item.node && compareNodes({ children: item.children }, { children: old.children }) > 0) {
+        old.children = item.children;
+      }
+      return;
+    }
+    s.keys.set(key, item);
     s.items.push(item);
   }
 
