@@ -156,8 +156,9 @@ fn compile_emits_ir() {
     let out = dashc(&["compile", "--emit", "ir", "pipelines/quickstart"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(stdout.starts_with("layout Reading {"), "{stdout}");
     assert!(
-        stdout.starts_with("fn to_metric(Reading) -> Metric {"),
+        stdout.contains("fn to_metric(Reading) -> Metric {"),
         "{stdout}"
     );
 }
