@@ -176,3 +176,15 @@ fn exponential_record_layouts_do_not_blow_up() {
         &ir[..ir.len().min(500)]
     );
 }
+
+#[test]
+fn completion_after_multibyte_characters() {
+    // Found by fuzzing: a word boundary right after a 3-byte character.
+    let text = "044: ansg str}\u{fffd}e";
+    let analysis = analyze(vec![SourceFile::new("f.dash", text)]);
+    for offset in 0..=text.len() {
+        let _ =
+            dash_compiler::ide::complete(&analysis, None, dash_compiler::FileId(0), text, offset);
+        let _ = dash_compiler::ide::hover(&analysis, dash_compiler::FileId(0), offset);
+    }
+}

@@ -48,9 +48,7 @@ pub fn complete(
 ) -> Vec<Completion> {
     let offset = floor_char(text, offset.min(text.len()));
     let before = &text[..offset];
-    let word_start = before
-        .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-        .map_or(0, |i| i + 1);
+    let word_start = after_last(before, |c| !(c.is_ascii_alphanumeric() || c == '_'));
     let head = &before[..word_start];
     let program = &analysis.program;
 
@@ -213,6 +211,15 @@ fn sorted(mut items: Vec<Completion>) -> Vec<Completion> {
     items
 }
 
+/// The byte offset just after the last character matching `pred` (0 if
+/// none), on a character boundary whatever that character's width.
+fn after_last(text: &str, pred: impl Fn(char) -> bool) -> usize {
+    text.char_indices()
+        .rev()
+        .find(|(_, c)| pred(*c))
+        .map_or(0, |(i, c)| i + c.len_utf8())
+}
+
 fn floor_char(text: &str, mut i: usize) -> usize {
     while !text.is_char_boundary(i) {
         i -= 1;
@@ -222,9 +229,9 @@ fn floor_char(text: &str, mut i: usize) -> usize {
 
 /// `r.loc` (before the final dot) -> ["r", "loc"].
 fn receiver_chain(text: &str) -> Vec<String> {
-    let start = text
-        .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '?'))
-        .map_or(0, |i| i + 1);
+    let start = after_last(text, |c| {
+        !(c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '?')
+    });
     text[start..]
         .split('.')
         .map(|p| p.trim_end_matches('?').to_string())
