@@ -180,14 +180,7 @@ impl FnBuilder<'_> {
             let params = resolve_overload(builtin, &arg_tys)
                 .map(|(p, _)| p)
                 .unwrap_or_default();
-            let regs: Vec<Reg> = regs
-                .iter()
-                .enumerate()
-                .map(|(i, r)| match params.get(i) {
-                    Some(p) => self.coerce(*r, p, span),
-                    None => *r,
-                })
-                .collect();
+            let regs = self.coerce_args(&regs, &params, span);
             return self.emit(Op::Call(builtin, regs), ty, span);
         }
         let is_transform = matches!(
@@ -203,19 +196,23 @@ impl FnBuilder<'_> {
                     .get(name)
                     .map(|c| c.params.clone())
                     .unwrap_or_default();
-                let regs: Vec<Reg> = regs
-                    .iter()
-                    .enumerate()
-                    .map(|(i, r)| match params.get(i) {
-                        Some(p) => self.coerce(*r, p, span),
-                        None => *r,
-                    })
-                    .collect();
+                let regs = self.coerce_args(&regs, &params, span);
                 self.emit(Op::CallFn(id, regs), ty, span)
             }
             // Reactors run in the runtime, not in the IR.
             _ => self.constant(Value::Null, ty, span),
         }
+    }
+
+    /// Promote each argument to its parameter's type.
+    fn coerce_args(&mut self, args: &[Reg], params: &[Ty], span: Span) -> Vec<Reg> {
+        args.iter()
+            .enumerate()
+            .map(|(i, r)| match params.get(i) {
+                Some(p) => self.coerce(*r, p, span),
+                None => *r,
+            })
+            .collect()
     }
 
     fn binary(&mut self, op: BinOp, lhs: &Expr, rhs: &Expr, ty: Ty, span: Span) -> Reg {

@@ -103,6 +103,17 @@ fn declared_name(chunk: &str) -> Option<String> {
     }
 }
 
+/// The keywords that start a top-level declaration.
+pub const DECLARATION_KEYWORDS: &[&str] = &[
+    "type",
+    "source",
+    "sink",
+    "transform",
+    "reactor",
+    "pipeline",
+    "test",
+];
+
 /// The reserved words of Dash (`get` and `post` are not among them).
 pub const KEYWORDS: &[&str] = &[
     "type",

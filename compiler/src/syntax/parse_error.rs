@@ -54,16 +54,7 @@ pub fn diagnostic(file: FileId, base: usize, chunk: &str, error: &Error<Rule>) -
             Some(format!("`{word}` is a reserved word; choose another name")),
         )
     } else {
-        let declaration = [
-            "type",
-            "source",
-            "sink",
-            "transform",
-            "reactor",
-            "pipeline",
-            "test",
-        ];
-        let typo = crate::diag::suggest::closest(word, declaration.iter().copied())
+        let typo = crate::diag::suggest::closest(word, super::DECLARATION_KEYWORDS.iter().copied())
             .filter(|_| word.len() > 2 && chunk[..pos].trim_end().ends_with('}') || pos == 0)
             .map(|k| format!("did you mean `{k}`?"));
         (message, typo)
@@ -79,8 +70,7 @@ pub fn diagnostic(file: FileId, base: usize, chunk: &str, error: &Error<Rule>) -
 /// binding (`let type = …`), a parameter or a field (`source: string`).
 fn keyword_as_name(file: FileId, base: usize, chunk: &str) -> Option<Diagnostic> {
     let words = words_with_offsets(chunk);
-    let is_decl =
-        |w: &str| ["type", "source", "sink", "transform", "reactor", "pipeline"].contains(&w);
+    let is_decl = |w: &str| w != "test" && super::DECLARATION_KEYWORDS.contains(&w);
     let mut found = None;
     for (i, (word, at)) in words.iter().enumerate() {
         if !super::KEYWORDS.contains(word) {

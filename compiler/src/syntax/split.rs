@@ -11,20 +11,11 @@
 //! nest deeper than [`MAX_DEPTH`], which are reported instead of parsed so
 //! that no input can overflow the parser's stack.
 
+use super::DECLARATION_KEYWORDS;
 use crate::source::Span;
 
 /// The deepest bracket/string-interpolation nesting Dash accepts.
 pub const MAX_DEPTH: usize = 100;
-
-const DECL_KEYWORDS: &[&str] = &[
-    "type",
-    "source",
-    "sink",
-    "transform",
-    "reactor",
-    "pipeline",
-    "test",
-];
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Chunk {
@@ -125,7 +116,7 @@ pub fn split(text: &str) -> Split {
                 }
                 let word = &text[start..i];
                 let at_line_start = start == line_start;
-                if (stack.is_empty() || at_line_start) && DECL_KEYWORDS.contains(&word) {
+                if (stack.is_empty() || at_line_start) && DECLARATION_KEYWORDS.contains(&word) {
                     if has_content(text, chunk_start, start, &out.comments) {
                         out.chunks.push(Chunk {
                             span: Span::new(chunk_start, start),
