@@ -4,6 +4,7 @@
 mod cli_check;
 mod cli_compile;
 mod cli_fmt;
+mod cli_run;
 mod cli_test;
 
 use std::path::PathBuf;
@@ -66,6 +67,40 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Emit::Ir)]
         emit: Emit,
     },
+    /// Run a pipeline: read its source, transform, write its sinks.
+    ///
+    /// Rows, dead letters and the source checkpoint commit in one
+    /// transaction per batch, so a rerun continues where the last one
+    /// stopped and never writes a record twice. The database is `--db`,
+    /// else `database:` in dash.yaml, else `dash.db` (SQLite) beside the
+    /// files.
+    Run {
+        /// A project directory or a .dash file.
+        path: PathBuf,
+        /// The pipeline to run, when the project has several.
+        #[arg(long)]
+        pipeline: Option<String>,
+        /// The database URL (e.g. sqlite://out.db).
+        #[arg(long)]
+        db: Option<String>,
+        /// Apply the `env:` overrides of this name from dash.yaml.
+        #[arg(long)]
+        env: Option<String>,
+    },
+    /// Inspect the dead-letter queue (records that failed).
+    Dlq {
+        #[command(subcommand)]
+        command: DlqCommand,
+        /// The project directory (default: the current directory).
+        #[arg(long, default_value = ".", global = true)]
+        project: PathBuf,
+        /// The database URL, as for `dashc run`.
+        #[arg(long, global = true)]
+        db: Option<String>,
+        /// Apply the `env:` overrides of this name from dash.yaml.
+        #[arg(long, global = true)]
+        env: Option<String>,
+    },
     /// Start the language server (LSP over stdin/stdout) for editors.
     ///
     /// Gives diagnostics on every change, hover, completion, go to
@@ -76,6 +111,21 @@ enum Command {
     Explain {
         /// The code, as printed in a diagnostic (`E0005`).
         code: String,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum DlqCommand {
+    /// List dead letters: id, pipeline, stage, error code, message.
+    List {
+        /// Only this pipeline's.
+        #[arg(long)]
+        pipeline: Option<String>,
+    },
+    /// Show one dead letter in full, with its raw input.
+    Show {
+        /// The id printed by `dashc dlq list`.
+        id: i64,
     },
 }
 
@@ -110,6 +160,21 @@ fn main() -> ExitCode {
         Command::Fmt { paths, check } => cli_fmt::run(&default_paths(paths), check),
         Command::Test { paths, engine } => cli_test::run(&default_paths(paths), engine),
         Command::Compile { paths, emit } => cli_compile::run(&paths, emit),
+        Command::Run {
+            path,
+            pipeline,
+            db,
+            env,
+        } => cli_run::run(
+            &path,
+            dash_runtime::executor::RunOptions { db, env, pipeline },
+        ),
+        Command::Dlq {
+            command,
+            project,
+            db,
+            env,
+        } => cli_run::dlq(&project, &command, db.as_deref(), env.as_deref()),
         Command::Lsp => match dash_lsp::run() {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {

@@ -162,3 +162,38 @@ fn compile_emits_ir() {
         "{stdout}"
     );
 }
+
+#[test]
+fn quickstart_runs_on_sqlite_and_reruns_write_nothing() {
+    let dir = std::env::temp_dir().join(format!("dash-quickstart-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("data")).unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("pipelines/quickstart");
+    std::fs::copy(root.join("weather.dash"), dir.join("weather.dash")).unwrap();
+    std::fs::copy(
+        root.join("data/readings.jsonl"),
+        dir.join("data/readings.jsonl"),
+    )
+    .unwrap();
+    let path = dir.to_str().unwrap();
+    let out = dashc(&["run", path]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    for line in [
+        "read                    8",
+        "written                 4",
+        "skipped                 1",
+        "dead-lettered           3",
+    ] {
+        assert!(stdout.contains(line), "{line} in {stdout}");
+    }
+    let out = dashc(&["dlq", "list", "--project", path]);
+    let listed = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        listed.contains("R0001") && listed.contains("3 dead letter(s)"),
+        "{listed}"
+    );
+    let out = dashc(&["run", path]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("read                    0"));
+    std::fs::remove_dir_all(&dir).ok();
+}

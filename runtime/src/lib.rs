@@ -1,4 +1,11 @@
-//! The Dash runtime: everything that touches the outside world. For now it
-//! loads projects from disk; sources, batches, sinks and the DLQ follow.
+//! The Dash runtime: everything that touches the outside world — loading
+//! projects, `dash.yaml`, reading sources, the project database (sink
+//! tables, DLQ, checkpoints, runs) and the executor behind `dashc run`.
 
+pub mod config;
+pub mod dlq;
+pub mod executor;
+pub mod plan;
 pub mod project;
+pub mod source;
+pub mod store;

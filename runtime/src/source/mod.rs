@@ -1,0 +1,118 @@
+//! Sources: read raw records from a position and say where each ends, so
+//! the position after the last committed record is the checkpoint.
+//!
+//! Readers run on a blocking thread and hand records over a bounded
+//! channel: when the pipeline is slow, reading waits (backpressure).
+
+mod csv;
+mod json_array;
+mod jsonl;
+
+use std::io::{BufRead, BufReader, Seek, SeekFrom};
+
+use dash_compiler::check::Program;
+
+use crate::plan::{Format, Input, SourcePlan};
+
+/// One record as read, before decoding.
+#[derive(Clone, Debug)]
+pub struct RawRecord {
+    /// The text as read (invalid UTF-8 escaped), kept in the DLQ.
+    pub raw: String,
+    /// Already converted to JSON (CSV rows), else `None`: decode `raw`.
+    pub json: Option<serde_json::Value>,
+    /// Why the record cannot even be decoded (invalid UTF-8, bad CSV).
+    pub broken: Option<String>,
+    /// Byte offset just after this record: the checkpoint once committed.
+    pub end: u64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SourceError {
+    #[error("cannot read `{path}`: {message}")]
+    Io { path: String, message: String },
+    #[error("`{path}`: {message}")]
+    Format { path: String, message: String },
+}
+
+/// Start reading `source` from byte `start`; records arrive on the
+/// returned channel (capacity `capacity`), then `Ok(None)` at the end.
+pub fn spawn(
+    source: &SourcePlan,
+    program: &Program,
+    start: u64,
+    capacity: usize,
+) -> tokio::sync::mpsc::Receiver<Result<RawRecord, SourceError>> {
+    let (tx, rx) = tokio::sync::mpsc::channel(capacity);
+    let source = source.clone();
+    let fields = csv::fields(program, source.record);
+    std::thread::spawn(move || {
+        let result = read(&source, &fields, start, &mut |r| {
+            tx.blocking_send(Ok(r)).is_ok()
+        });
+        if let Err(e) = result {
+            let _ = tx.blocking_send(Err(e));
+        }
+    });
+    rx
+}
+
+/// Read every record from `start`, calling `emit` for each; stops early
+/// when `emit` returns false (the pipeline went away).
+pub fn read(
+    source: &SourcePlan,
+    fields: &[csv::Field],
+    start: u64,
+    emit: &mut dyn FnMut(RawRecord) -> bool,
+) -> Result<(), SourceError> {
+    let path = match &source.input {
+        Input::File(p) => p.display().to_string(),
+        Input::Stdin => "<stdin>".to_string(),
+    };
+    let io = |e: std::io::Error| SourceError::Io {
+        path: path.clone(),
+        message: e.to_string(),
+    };
+    let mut reader: Box<dyn BufRead> = match &source.input {
+        Input::File(p) => {
+            let mut file = std::fs::File::open(p).map_err(io)?;
+            if !matches!(source.format, Format::Csv { header: true, .. }) {
+                file.seek(SeekFrom::Start(start)).map_err(io)?;
+            }
+            Box::new(BufReader::with_capacity(1 << 16, file))
+        }
+        Input::Stdin => Box::new(BufReader::new(std::io::stdin())),
+    };
+    match &source.format {
+        Format::Jsonl => jsonl::read(&mut reader, start, emit).map_err(io),
+        Format::Json => json_array::read(&mut reader, start, emit).map_err(|e| match e {
+            json_array::Error::Io(e) => io(e),
+            json_array::Error::Format(message) => SourceError::Format {
+                path: path.clone(),
+                message,
+            },
+        }),
+        Format::Csv {
+            delimiter,
+            header,
+            null,
+        } => csv::read(&mut reader, start, *delimiter, *header, null, fields, emit).map_err(io),
+    }
+}
+
+/// Bytes as text: valid UTF-8 as is, else lossy with a note.
+fn text_of(bytes: &[u8]) -> (String, Option<String>) {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => (s.to_string(), None),
+        Err(e) => (
+            bytes.escape_ascii().to_string(),
+            Some(format!("invalid UTF-8 at byte {}", e.valid_up_to())),
+        ),
+    }
+}
+
+/// Read up to and including the next `\n`; returns the bytes read.
+fn read_line(reader: &mut dyn BufRead, buf: &mut Vec<u8>) -> std::io::Result<usize> {
+    buf.clear();
+    reader.read_until(b'\n', buf)
+}

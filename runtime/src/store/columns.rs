@@ -1,0 +1,92 @@
+//! How records become table rows: one column per top-level field.
+//!
+//! | Dash | SQLite column | value |
+//! |---|---|---|
+//! | `int`, `duration` | INTEGER | i64 (durations in microseconds) |
+//! | `float` | REAL | f64 (NaN stored as NULL) |
+//! | `bool` | INTEGER | 0 / 1 |
+//! | `string` | TEXT | |
+//! | `timestamp` | TEXT | `2026-01-01T00:00:00.000000Z` (fixed width: sorts) |
+//! | `json`, lists, nested records | TEXT | JSON |
+//!
+//! A non-nullable field is `NOT NULL`.
+
+use dash_compiler::check::{Program, RecordId, Ty};
+use dash_compiler::value::Value;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Column {
+    pub name: String,
+    pub sql_type: &'static str,
+    pub nullable: bool,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum SqlValue {
+    Null,
+    Int(i64),
+    Real(f64),
+    Text(String),
+}
+
+pub fn columns_of(program: &Program, record: RecordId) -> Vec<Column> {
+    let Some(r) = program.records.get(record.0 as usize) else {
+        return Vec::new();
+    };
+    r.fields
+        .iter()
+        .map(|f| Column {
+            name: f.name.clone(),
+            sql_type: match f.ty.strip() {
+                Ty::Int | Ty::Duration | Ty::Bool => "INTEGER",
+                Ty::Float => "REAL",
+                _ => "TEXT",
+            },
+            nullable: f.ty.is_nullable(),
+        })
+        .collect()
+}
+
+/// The column values of a record value.
+pub fn row_values(program: &Program, value: &Value) -> Vec<SqlValue> {
+    let Value::Record(r) = value else {
+        return Vec::new();
+    };
+    r.fields.iter().map(|v| sql_value(program, v)).collect()
+}
+
+fn sql_value(program: &Program, v: &Value) -> SqlValue {
+    match v {
+        Value::Null => SqlValue::Null,
+        Value::Bool(b) => SqlValue::Int(i64::from(*b)),
+        Value::Int(i) | Value::Duration(i) => SqlValue::Int(*i),
+        Value::Float(f) if f.is_nan() => SqlValue::Null,
+        Value::Float(f) => SqlValue::Real(*f),
+        Value::Str(s) => SqlValue::Text(s.to_string()),
+        Value::Timestamp(t) => SqlValue::Text(
+            chrono::DateTime::from_timestamp_micros(*t)
+                .map(|d| d.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string())
+                .unwrap_or_else(|| t.to_string()),
+        ),
+        Value::Json(j) => SqlValue::Text(j.to_string()),
+        Value::Record(_) => {
+            SqlValue::Text(dash_compiler::decode::encode_record(v, program).to_string())
+        }
+        Value::List(items) => {
+            let parts: Vec<serde_json::Value> = items
+                .iter()
+                .map(|i| match i {
+                    Value::Record(_) => dash_compiler::decode::encode_record(i, program),
+                    other => match sql_value(program, other) {
+                        SqlValue::Null => serde_json::Value::Null,
+                        SqlValue::Int(n) => n.into(),
+                        SqlValue::Real(f) => serde_json::Number::from_f64(f)
+                            .map_or(serde_json::Value::Null, Into::into),
+                        SqlValue::Text(t) => serde_json::Value::String(t),
+                    },
+                })
+                .collect();
+            SqlValue::Text(serde_json::Value::Array(parts).to_string())
+        }
+    }
+}

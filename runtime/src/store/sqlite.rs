@@ -1,0 +1,332 @@
+//! SQLite through sqlx: one transaction per batch, multi-row prepared
+//! inserts, `INSERT … ON CONFLICT DO NOTHING` on the sink's `key`.
+
+use std::str::FromStr;
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+// Dynamic SQL here only splices quoted identifiers (`quote`) and `?`
+// placeholders; values are always bound.
+use sqlx::{AssertSqlSafe, Row, SqlitePool};
+
+use super::{Column, Commit, DlqEntry, SqlValue, StoreError, quote};
+
+const MIGRATIONS: &[(&str, &str)] = &[(
+    "0001_dash_tables",
+    include_str!("../../../migrations/sqlite/0001_dash_tables.sql"),
+)];
+const DLQ_TEMPLATE: &str = include_str!("../../../migrations/sqlite/dlq.sql");
+
+/// SQLite allows 32766 parameters per statement; stay below.
+const MAX_PARAMS: usize = 30_000;
+
+pub struct Sqlite {
+    pool: SqlitePool,
+    /// The URL as shown to users.
+    pub url: String,
+}
+
+impl Sqlite {
+    /// Open (creating the file if needed) a `sqlite://path` database.
+    pub async fn open(url: &str) -> Result<Sqlite, StoreError> {
+        let err = |e: sqlx::Error| StoreError::Database {
+            url: url.to_string(),
+            message: e.to_string(),
+        };
+        let options = SqliteConnectOptions::from_str(url)
+            .map_err(err)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(std::time::Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options)
+            .await
+            .map_err(err)?;
+        let store = Sqlite {
+            pool,
+            url: url.to_string(),
+        };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    fn err(&self, e: sqlx::Error) -> StoreError {
+        StoreError::Database {
+            url: self.url.clone(),
+            message: e.to_string(),
+        }
+    }
+
+    /// Apply the embedded migrations not applied yet.
+    async fn migrate(&self) -> Result<(), StoreError> {
+        sqlx::query("CREATE TABLE IF NOT EXISTS dash_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+            .execute(&self.pool)
+            .await
+            .map_err(|e| self.err(e))?;
+        for (name, sql) in MIGRATIONS {
+            let done: Option<(String,)> =
+                sqlx::query_as("SELECT name FROM dash_migrations WHERE name = ?")
+                    .bind(name)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(|e| self.err(e))?;
+            if done.is_some() {
+                continue;
+            }
+            let mut tx = self.pool.begin().await.map_err(|e| self.err(e))?;
+            sqlx::raw_sql(AssertSqlSafe(*sql))
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| self.err(e))?;
+            sqlx::query("INSERT INTO dash_migrations (name, applied_at) VALUES (?, ?)")
+                .bind(name)
+                .bind(now())
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| self.err(e))?;
+            tx.commit().await.map_err(|e| self.err(e))?;
+        }
+        Ok(())
+    }
+
+    pub async fn ensure_dlq(&self, table: &str) -> Result<(), StoreError> {
+        let sql = DLQ_TEMPLATE.replace("{table}", &quote(table));
+        sqlx::raw_sql(AssertSqlSafe(sql))
+            .execute(&self.pool)
+            .await
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// Create a sink table from its columns when missing, with a unique
+    /// index on `key` and an index on `time`.
+    pub async fn ensure_table(
+        &self,
+        table: &str,
+        columns: &[Column],
+        key: &[String],
+        time: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let defs: Vec<String> = columns
+            .iter()
+            .map(|c| {
+                format!(
+                    "{} {}{}",
+                    quote(&c.name),
+                    c.sql_type,
+                    if c.nullable { "" } else { " NOT NULL" }
+                )
+            })
+            .collect();
+        let mut sql = format!(
+            "CREATE TABLE IF NOT EXISTS {} ({});\n",
+            quote(table),
+            defs.join(", ")
+        );
+        if !key.is_empty() {
+            let cols: Vec<String> = key.iter().map(|k| quote(k)).collect();
+            sql.push_str(&format!(
+                "CREATE UNIQUE INDEX IF NOT EXISTS {} ON {} ({});\n",
+                quote(&format!("{table}_key")),
+                quote(table),
+                cols.join(", ")
+            ));
+        }
+        if let Some(time) = time {
+            sql.push_str(&format!(
+                "CREATE INDEX IF NOT EXISTS {} ON {} ({});\n",
+                quote(&format!("{table}_time")),
+                quote(table),
+                quote(time)
+            ));
+        }
+        sqlx::raw_sql(AssertSqlSafe(sql))
+            .execute(&self.pool)
+            .await
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    pub async fn checkpoint(&self, pipeline: &str, source: &str) -> Result<u64, StoreError> {
+        let row: Option<(i64,)> = sqlx::query_as(
+            "SELECT position FROM dash_checkpoints WHERE pipeline = ? AND source = ?",
+        )
+        .bind(pipeline)
+        .bind(source)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(|e| self.err(e))?;
+        Ok(row.map_or(0, |(p,)| p.max(0) as u64))
+    }
+
+    /// Rows, dead letters and the checkpoint, in one transaction.
+    /// Returns how many rows were written (duplicates of `key` are not).
+    pub async fn commit(
+        &self,
+        pipeline: &str,
+        source: &str,
+        dlq: &str,
+        c: &Commit,
+    ) -> Result<u64, StoreError> {
+        let mut tx = self.pool.begin().await.map_err(|e| self.err(e))?;
+        let mut written = 0;
+        for t in &c.tables {
+            if t.rows.is_empty() || t.columns.is_empty() {
+                continue;
+            }
+            let cols: Vec<String> = t.columns.iter().map(|c| quote(c)).collect();
+            let per_row = format!("({})", vec!["?"; t.columns.len()].join(", "));
+            let chunk = (MAX_PARAMS / t.columns.len()).max(1);
+            for rows in t.rows.chunks(chunk) {
+                let sql = format!(
+                    "INSERT INTO {} ({}) VALUES {} ON CONFLICT DO NOTHING",
+                    quote(&t.table),
+                    cols.join(", "),
+                    vec![per_row.as_str(); rows.len()].join(", ")
+                );
+                let mut q = sqlx::query(AssertSqlSafe(sql));
+                for row in rows {
+                    for v in row {
+                        q = match v {
+                            SqlValue::Null => q.bind(None::<i64>),
+                            SqlValue::Int(i) => q.bind(*i),
+                            SqlValue::Real(f) => q.bind(*f),
+                            SqlValue::Text(s) => q.bind(s.as_str()),
+                        };
+                    }
+                }
+                written += q
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(|e| self.err(e))?
+                    .rows_affected();
+            }
+        }
+        let at = now();
+        for d in &c.dead {
+            let sql = format!(
+                "INSERT INTO {} (pipeline, stage, code, message, location, raw, source, position, attempts, first_failed_at, last_failed_at) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
+                quote(dlq)
+            );
+            sqlx::query(AssertSqlSafe(sql))
+                .bind(pipeline)
+                .bind(&d.stage)
+                .bind(&d.code)
+                .bind(&d.message)
+                .bind(&d.location)
+                .bind(&d.raw)
+                .bind(source)
+                .bind(d.position as i64)
+                .bind(&at)
+                .bind(&at)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| self.err(e))?;
+        }
+        sqlx::query(
+            "INSERT INTO dash_checkpoints (pipeline, source, position, updated_at) VALUES (?, ?, ?, ?) \
+             ON CONFLICT (pipeline, source) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at",
+        )
+        .bind(pipeline)
+        .bind(source)
+        .bind(c.position as i64)
+        .bind(&at)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| self.err(e))?;
+        tx.commit().await.map_err(|e| self.err(e))?;
+        Ok(written)
+    }
+
+    pub async fn start_run(&self, pipeline: &str) -> Result<i64, StoreError> {
+        let row = sqlx::query("INSERT INTO dash_runs (pipeline, started_at, status) VALUES (?, ?, 'running') RETURNING id")
+            .bind(pipeline)
+            .bind(now())
+            .fetch_one(&self.pool)
+            .await
+            .map_err(|e| self.err(e))?;
+        Ok(row.get::<i64, _>(0))
+    }
+
+    pub async fn finish_run(
+        &self,
+        id: i64,
+        status: &str,
+        counts: [u64; 4],
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE dash_runs SET ended_at = ?, status = ?, read = ?, written = ?, skipped = ?, dead_lettered = ? WHERE id = ?",
+        )
+        .bind(now())
+        .bind(status)
+        .bind(counts[0] as i64)
+        .bind(counts[1] as i64)
+        .bind(counts[2] as i64)
+        .bind(counts[3] as i64)
+        .bind(id)
+        .execute(&self.pool)
+        .await
+        .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    pub async fn dlq_entries(
+        &self,
+        dlq: &str,
+        pipeline: Option<&str>,
+        id: Option<i64>,
+    ) -> Result<Vec<DlqEntry>, StoreError> {
+        let sql = format!(
+            "SELECT id, pipeline, stage, code, message, location, raw, attempts, first_failed_at, last_failed_at FROM {} \
+             WHERE (? IS NULL OR pipeline = ?) AND (? IS NULL OR id = ?) ORDER BY id",
+            quote(dlq)
+        );
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .bind(pipeline)
+            .bind(pipeline)
+            .bind(id)
+            .bind(id)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(|e| self.err(e))?;
+        Ok(rows
+            .iter()
+            .map(|r| DlqEntry {
+                id: r.get(0),
+                pipeline: r.get(1),
+                stage: r.get(2),
+                code: r.get(3),
+                message: r.get(4),
+                location: r.get(5),
+                raw: r.get(6),
+                attempts: r.get(7),
+                first_failed_at: r.get(8),
+                last_failed_at: r.get(9),
+            })
+            .collect())
+    }
+
+    /// How many rows a table has (for summaries and tests).
+    pub async fn count(&self, table: &str) -> Result<i64, StoreError> {
+        let row = sqlx::query(AssertSqlSafe(format!(
+            "SELECT COUNT(*) FROM {}",
+            quote(table)
+        )))
+        .fetch_one(&self.pool)
+        .await
+        .map_err(|e| self.err(e))?;
+        Ok(row.get::<i64, _>(0))
+    }
+
+    pub async fn close(self) {
+        self.pool.close().await;
+    }
+}
+
+fn now() -> String {
+    chrono::Utc::now()
+        .format("%Y-%m-%dT%H:%M:%S%.6fZ")
+        .to_string()
+}

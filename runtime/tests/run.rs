@@ -1,0 +1,163 @@
+//! `dashc run` on SQLite: counts, dead letters, checkpoints, idempotent
+//! reruns, every source format.
+
+use std::path::{Path, PathBuf};
+
+use dash_compiler::{SourceFile, analyze};
+use dash_runtime::executor::{RunOptions, Summary, run_blocking};
+
+const TYPES: &str = "type Reading {\n  station: string\n  ts: timestamp\n  temp_c: float\n  humidity: float?\n}\n\n\
+type Metric {\n  station: string\n  ts: timestamp\n  temp_f: float\n  humidity: float\n}\n\n\
+transform to_metric(r: Reading) -> Metric {\n  let station = lower(trim(r.station))\n  \
+require station != \"\" else \"empty station\"\n  let temp_f = r.temp_c * 9.0 / 5.0 + 32.0\n  skip if temp_f < -100.0\n  \
+Metric { station: station, ts: r.ts, temp_f: round(temp_f, 1), humidity: r.humidity ?? 0.0 }\n}\n\n\
+sink metrics: Metric into table {\n  table: \"metrics\"\n  key: [station, ts]\n  batch: 3\n}\n\n\
+pipeline weather {\n  readings -> to_metric -> metrics\n}\n";
+
+fn project(name: &str, source: &str, data_file: &str, data: &[u8]) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("dash-run-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("p.dash"), format!("{TYPES}\n{source}")).unwrap();
+    std::fs::write(dir.join(data_file), data).unwrap();
+    dir
+}
+
+fn run(dir: &Path) -> Summary {
+    let text = std::fs::read_to_string(dir.join("p.dash")).unwrap();
+    let analysis = analyze(vec![SourceFile::new("p.dash", text)]);
+    assert_eq!(analysis.error_count(), 0, "{:?}", analysis.diagnostics);
+    run_blocking(&analysis, dir, &RunOptions::default(), &mut |_| {}).expect("run")
+}
+
+fn counts(s: &Summary) -> (u64, u64, u64, u64) {
+    (s.read, s.written, s.skipped, s.dead_lettered)
+}
+
+const JSONL: &str = r#"{"station": " KSEA ", "ts": "2026-01-01T00:00:00Z", "temp_c": 30.0, "humidity": 0.41}
+{"station": "KPDX", "ts": "2026-01-01T00:05:00Z", "temp_c": 12.5}
+{"station": "  ", "ts": "2026-01-01T00:15:00Z", "temp_c": 1.0}
+{"station": "KBOS", "ts": "not a time", "temp_c": 4.0}
+{"station": "KJFK", "ts": "2026-01-01T00:25:00Z", "temp_c": -200.0}
+this line is not JSON
+{"station": "KORD", "ts": "2026-01-01T00:30:00Z", "temp_c": -3.5, "humidity": 0.77}
+"#;
+
+const FILE_SOURCE: &str = "source readings: Reading from file {\n  path: \"in.jsonl\"\n}\n";
+
+#[test]
+fn counts_add_up_and_failures_are_dead_lettered() {
+    let dir = project("counts", FILE_SOURCE, "in.jsonl", JSONL.as_bytes());
+    let s = run(&dir);
+    assert_eq!(counts(&s), (7, 3, 1, 3));
+    assert_eq!(
+        s.read,
+        s.written + s.skipped + s.dead_lettered + s.duplicates
+    );
+    let (_, dead) = dash_runtime::dlq::entries(&dir, None, None, None, None, None).unwrap();
+    let codes: Vec<(&str, &str)> = dead
+        .iter()
+        .map(|d| (d.stage.as_str(), d.code.as_str()))
+        .collect();
+    assert_eq!(
+        codes,
+        vec![
+            ("to_metric", "R0001"),
+            ("decode", "R0007"),
+            ("decode", "R0007")
+        ]
+    );
+    assert_eq!(dead[0].location.as_deref(), Some("p.dash:17:11"));
+    assert_eq!(dead[2].raw, "this line is not JSON");
+}
+
+#[test]
+fn a_rerun_writes_nothing_and_appended_lines_are_picked_up() {
+    let dir = project("rerun", FILE_SOURCE, "in.jsonl", JSONL.as_bytes());
+    assert_eq!(counts(&run(&dir)), (7, 3, 1, 3));
+    assert_eq!(counts(&run(&dir)), (0, 0, 0, 0));
+    let mut more = std::fs::OpenOptions::new()
+        .append(true)
+        .open(dir.join("in.jsonl"))
+        .unwrap();
+    std::io::Write::write_all(
+        &mut more,
+        b"{\"station\": \"KLAX\", \"ts\": \"2026-01-01T01:00:00Z\", \"temp_c\": 20.0}\n",
+    )
+    .unwrap();
+    assert_eq!(counts(&run(&dir)), (1, 1, 0, 0));
+}
+
+#[test]
+fn the_key_keeps_replayed_rows_out() {
+    let dir = project("key", FILE_SOURCE, "in.jsonl", JSONL.as_bytes());
+    run(&dir);
+    // Forget the checkpoint: the same rows come again, the key refuses them.
+    let db = dir.join("dash.db");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        use sqlx::Connection;
+        let mut c = sqlx::SqliteConnection::connect(&format!("sqlite://{}", db.display()))
+            .await
+            .unwrap();
+        sqlx::query("DELETE FROM dash_checkpoints")
+            .execute(&mut c)
+            .await
+            .unwrap();
+    });
+    let s = run(&dir);
+    assert_eq!((s.read, s.written, s.duplicates), (7, 0, 3));
+}
+
+#[test]
+fn csv_and_json_array_sources() {
+    let csv = "station,ts,temp_c,humidity\nKSEA,2026-01-01T00:00:00Z,30.0,\n\"K,X\",2026-01-01T00:01:00Z,abc,0.5\nKPDX,2026-01-01T00:02:00Z,10,0.2\n";
+    let dir = project(
+        "csv",
+        "source readings: Reading from file {\n  path: \"in.csv\"\n}\n",
+        "in.csv",
+        csv.as_bytes(),
+    );
+    assert_eq!(counts(&run(&dir)), (3, 2, 0, 1));
+
+    let json = r#"[ {"station": "A", "ts": 1767225600, "temp_c": 1.0},
+                    {"station": "B", "ts": "2026-01-01T00:00:00Z", "temp_c": "x"} ,
+                    {"station": "C", "ts": "2026-01-01T00:00:00Z", "temp_c": 2.0, "nested": [1, {"a": "]"}]} ]"#;
+    let dir = project(
+        "json",
+        "source readings: Reading from file {\n  path: \"in.json\"\n}\n",
+        "in.json",
+        json.as_bytes(),
+    );
+    assert_eq!(counts(&run(&dir)), (3, 2, 0, 1));
+    assert_eq!(counts(&run(&dir)), (0, 0, 0, 0));
+}
+
+#[test]
+fn invalid_utf8_and_huge_lines_are_dead_lettered() {
+    let mut data =
+        b"{\"station\": \"\xff\xfe\", \"ts\": \"2026-01-01T00:00:00Z\", \"temp_c\": 1.0}\n"
+            .to_vec();
+    data.extend_from_slice(
+        format!(
+            "{{\"station\": \"{}\", \"ts\": 5, \"temp_c\": \"NaN\"}}\n",
+            "x".repeat(10 << 20)
+        )
+        .as_bytes(),
+    );
+    data.extend_from_slice(
+        b"{\"station\": \"ok\", \"ts\": \"2026-01-01T00:00:00Z\", \"temp_c\": 1.0}\n",
+    );
+    let dir = project("utf8", FILE_SOURCE, "in.jsonl", &data);
+    assert_eq!(counts(&run(&dir)), (3, 1, 0, 2));
+    let (_, dead) = dash_runtime::dlq::entries(&dir, None, None, None, None, None).unwrap();
+    assert!(
+        dead[0].message.contains("invalid UTF-8"),
+        "{}",
+        dead[0].message
+    );
+    assert!(dead[0].raw.contains("\\xff\\xfe"), "{}", dead[0].raw);
+}

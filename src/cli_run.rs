@@ -1,0 +1,133 @@
+//! `dashc run` and `dashc dlq`: run a pipeline; read its dead letters.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use dash_runtime::executor::{RunOptions, Summary, run_blocking};
+
+use crate::cli_check::{load_and_analyze, print_diagnostics};
+
+/// The directory a project's relative paths (data files, `dash.db`,
+/// `dash.yaml`) are resolved against.
+fn project_dir(path: &Path) -> PathBuf {
+    if path.is_dir() {
+        path.to_path_buf()
+    } else {
+        path.parent().map(Path::to_path_buf).unwrap_or_default()
+    }
+}
+
+pub fn run(path: &Path, options: RunOptions) -> ExitCode {
+    let analyses = match load_and_analyze(&[path.to_path_buf()]) {
+        Ok(a) => a,
+        Err(code) => return code,
+    };
+    let Some(analysis) = analyses.first() else {
+        return ExitCode::from(2);
+    };
+    if analysis.error_count() > 0 {
+        print_diagnostics(analysis, true);
+        eprintln!("error: the project has errors; nothing was run");
+        return ExitCode::from(1);
+    }
+    let dir = project_dir(path);
+    let tty = std::io::stderr().is_terminal();
+    let started = std::time::Instant::now();
+    let mut progress = |s: &Summary| {
+        if tty {
+            let rate = s.read as f64 / started.elapsed().as_secs_f64().max(1e-3);
+            eprint!(
+                "\r{}: {} read, {} written, {} dead-lettered ({:.0} records/s)   ",
+                s.pipeline, s.read, s.written, s.dead_lettered, rate
+            );
+        }
+    };
+    match run_blocking(analysis, &dir, &options, &mut progress) {
+        Ok(s) => {
+            if tty {
+                eprintln!();
+            }
+            print_summary(&s);
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            if tty {
+                eprintln!();
+            }
+            eprintln!("error: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn print_summary(s: &Summary) {
+    let secs = s.elapsed.as_secs_f64();
+    println!(
+        "pipeline {} finished in {secs:.2}s ({:.0} records/s)",
+        s.pipeline,
+        s.read as f64 / secs.max(1e-6)
+    );
+    println!("  {:<14} {:>10}", "read", s.read);
+    println!("  {:<14} {:>10}", "written", s.written);
+    println!("  {:<14} {:>10}", "already there", s.duplicates);
+    println!("  {:<14} {:>10}", "skipped", s.skipped);
+    println!("  {:<14} {:>10}", "dead-lettered", s.dead_lettered);
+    println!("database {}", s.database);
+    for t in &s.tables {
+        println!("  rows in table \"{t}\"");
+    }
+    println!(
+        "  dead letters in table \"{}\" (see them with `dashc dlq list`)",
+        s.dlq_table
+    );
+}
+
+pub fn dlq(
+    path: &Path,
+    command: &crate::DlqCommand,
+    db: Option<&str>,
+    env: Option<&str>,
+) -> ExitCode {
+    let dir = project_dir(path);
+    let (pipeline, id) = match command {
+        crate::DlqCommand::List { pipeline } => (pipeline.as_deref(), None),
+        crate::DlqCommand::Show { id } => (None, Some(*id)),
+    };
+    match dash_runtime::dlq::entries(&dir, db, env, None, pipeline, id) {
+        Ok((database, entries)) => {
+            if let crate::DlqCommand::Show { id } = command {
+                let Some(e) = entries.first() else {
+                    eprintln!("error: no dead letter with id {id} in {database}");
+                    return ExitCode::from(1);
+                };
+                println!("id:        {}", e.id);
+                println!("pipeline:  {}", e.pipeline);
+                println!("stage:     {}", e.stage);
+                println!("error:     {} {}", e.code, e.message);
+                println!("location:  {}", e.location.as_deref().unwrap_or("-"));
+                println!("attempts:  {}", e.attempts);
+                println!("failed:    {} .. {}", e.first_failed_at, e.last_failed_at);
+                println!("raw:       {}", e.raw);
+                return ExitCode::SUCCESS;
+            }
+            println!(
+                "{:>5}  {:<12} {:<12} {:<6} message",
+                "id", "pipeline", "stage", "code"
+            );
+            for e in &entries {
+                let message: String = e.message.chars().take(70).collect();
+                println!(
+                    "{:>5}  {:<12} {:<12} {:<6} {message}",
+                    e.id, e.pipeline, e.stage, e.code
+                );
+            }
+            println!("{} dead letter(s) in {database}", entries.len());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
