@@ -188,3 +188,28 @@ fn completion_after_multibyte_characters() {
         let _ = dash_compiler::ide::hover(&analysis, dash_compiler::FileId(0), offset);
     }
 }
+
+/// Inputs that once crashed the fuzz target (tests/fuzz_regressions/):
+/// analysis, every editor feature at every offset, lowering and tests.
+#[test]
+fn fuzz_regressions() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fuzz_regressions");
+    for entry in std::fs::read_dir(dir).expect("regressions") {
+        let bytes = std::fs::read(entry.expect("entry").path()).expect("file");
+        let analysis = dash_compiler::analyze_inputs(vec![(
+            "f.dash".into(),
+            dash_compiler::Input::Bytes(bytes),
+        )]);
+        let file = &analysis.files[0];
+        let id = dash_compiler::FileId(0);
+        for offset in (0..=file.text.len()).filter(|o| file.text.is_char_boundary(*o)) {
+            let _ = dash_compiler::ide::complete(&analysis, None, id, &file.text, offset);
+            let _ = dash_compiler::ide::hover(&analysis, id, offset);
+        }
+        let _ = dash_compiler::ide::tokens(&analysis, id);
+        if analysis.error_count() == 0 {
+            let program = dash_compiler::lower::lower(&analysis);
+            let _ = dash_compiler::testing::run_tests(&analysis, &program, 0);
+        }
+    }
+}

@@ -302,19 +302,14 @@ fn enclosing_block(head: &str) -> Option<&str> {
                     .rsplit(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
                     .find(|w| !w.is_empty())
                     .unwrap_or("");
-                let declaration = [
-                    "type",
-                    "source",
-                    "sink",
-                    "transform",
-                    "reactor",
-                    "test",
-                    "pipeline",
-                ]
-                .iter()
-                .any(|k| header.starts_with(k));
-                if last_word.chars().next().is_some_and(char::is_uppercase) && !declaration {
-                    return Some(&header[header.len() - last_word.len()..]);
+                let declaration = crate::syntax::DECLARATION_KEYWORDS
+                    .iter()
+                    .any(|k| header.starts_with(k));
+                if last_word.chars().next().is_some_and(char::is_uppercase)
+                    && !declaration
+                    && let Some(at) = header.rfind(last_word)
+                {
+                    return Some(&header[at..at + last_word.len()]);
                 }
                 return Some(header);
             }
