@@ -4,7 +4,7 @@ use std::path::Path;
 
 use crate::config::{self, mask_url};
 use crate::executor::RunError;
-use crate::store::{DlqEntry, Sqlite, StoreError};
+use crate::store::{DlqEntry, Store};
 
 /// The DLQ entries of the project in `dir` (all, one pipeline's, or one).
 pub fn entries(
@@ -20,9 +20,6 @@ pub fn entries(
         .map(str::to_string)
         .or(config.database.clone())
         .unwrap_or_else(|| format!("sqlite://{}", dir.join("dash.db").display()));
-    if !url.starts_with("sqlite:") {
-        return Err(StoreError::Unsupported(format!("the database {}", mask_url(&url))).into());
-    }
     let table = table
         .map(str::to_string)
         .or(config.dlq.clone())
@@ -35,7 +32,7 @@ pub fn entries(
             message: e.to_string(),
         })?;
     runtime.block_on(async {
-        let store = Sqlite::open(&url).await?;
+        let store = Store::open(&url, &mask_url(&url)).await?;
         store.ensure_dlq(&table).await?;
         let entries = store.dlq_entries(&table, pipeline, id).await?;
         store.close().await;

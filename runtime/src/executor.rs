@@ -18,7 +18,7 @@ use dash_compiler::value::Value;
 use crate::config::{self, mask_url};
 use crate::plan::{self, Output, Plan};
 use crate::source::{self, RawRecord};
-use crate::store::{Commit, DeadLetter, Sqlite, StoreError, TableRows, columns_of, row_values};
+use crate::store::{Commit, DeadLetter, Store, StoreError, TableRows, columns_of, row_values};
 
 #[derive(Clone, Debug, Default)]
 pub struct RunOptions {
@@ -78,19 +78,18 @@ pub async fn run(
         .clone()
         .or(config.database.clone())
         .unwrap_or_else(|| format!("sqlite://{}", dir.join("dash.db").display()));
-    if !url.starts_with("sqlite:") {
-        return Err(StoreError::Unsupported(format!("the database {}", mask_url(&url))).into());
-    }
-    let store = Sqlite::open(&url).await?;
+    let store = Store::open(&url, &mask_url(&url)).await?;
     store.ensure_dlq(&plan.dlq_table).await?;
     let program = &analysis.program;
     let mut tables = Vec::new();
     for sink in &plan.sinks {
         if let Output::Table { table, engine } = &sink.output {
-            if *engine == Some("postgres") {
+            if let Some(engine) = engine
+                && *engine != store.engine()
+            {
                 return Err(StoreError::WrongEngine {
                     sink: sink.name.clone(),
-                    engine: "postgres".into(),
+                    engine: (*engine).into(),
                     url: mask_url(&url),
                 }
                 .into());
@@ -137,7 +136,7 @@ pub async fn run(
 async fn pump(
     plan: &Plan,
     analysis: &Analysis,
-    store: &Sqlite,
+    store: &Store,
     start: u64,
     summary: &mut Summary,
     progress: Progress<'_>,

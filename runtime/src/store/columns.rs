@@ -1,23 +1,33 @@
 //! How records become table rows: one column per top-level field.
 //!
-//! | Dash | SQLite column | value |
-//! |---|---|---|
-//! | `int`, `duration` | INTEGER | i64 (durations in microseconds) |
-//! | `float` | REAL | f64 (NaN stored as NULL) |
-//! | `bool` | INTEGER | 0 / 1 |
-//! | `string` | TEXT | |
-//! | `timestamp` | TEXT | `2026-01-01T00:00:00.000000Z` (fixed width: sorts) |
-//! | `json`, lists, nested records | TEXT | JSON |
+//! | Dash | SQLite | PostgreSQL | value |
+//! |---|---|---|---|
+//! | `int`, `duration` | INTEGER | BIGINT | i64 (durations in microseconds) |
+//! | `float` | REAL | DOUBLE PRECISION | f64 (NaN stored as NULL) |
+//! | `bool` | INTEGER | BOOLEAN | 0 / 1 |
+//! | `string` | TEXT | TEXT | |
+//! | `timestamp` | TEXT | TIMESTAMPTZ | `2026-01-01T00:00:00.000000Z` (fixed width: sorts) |
+//! | `json`, lists, nested records | TEXT | JSONB | JSON |
 //!
 //! A non-nullable field is `NOT NULL`.
 
 use dash_compiler::check::{Program, RecordId, Ty};
 use dash_compiler::value::Value;
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ColumnKind {
+    Int,
+    Real,
+    Bool,
+    Text,
+    Timestamp,
+    Json,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct Column {
     pub name: String,
-    pub sql_type: &'static str,
+    pub kind: ColumnKind,
     pub nullable: bool,
 }
 
@@ -37,10 +47,13 @@ pub fn columns_of(program: &Program, record: RecordId) -> Vec<Column> {
         .iter()
         .map(|f| Column {
             name: f.name.clone(),
-            sql_type: match f.ty.strip() {
-                Ty::Int | Ty::Duration | Ty::Bool => "INTEGER",
-                Ty::Float => "REAL",
-                _ => "TEXT",
+            kind: match f.ty.strip() {
+                Ty::Int | Ty::Duration => ColumnKind::Int,
+                Ty::Float => ColumnKind::Real,
+                Ty::Bool => ColumnKind::Bool,
+                Ty::String => ColumnKind::Text,
+                Ty::Timestamp => ColumnKind::Timestamp,
+                _ => ColumnKind::Json,
             },
             nullable: f.ty.is_nullable(),
         })

@@ -4,10 +4,119 @@
 //! Today: SQLite (the embedded default); PostgreSQL plugs in here next.
 
 mod columns;
+mod postgres;
 mod sqlite;
 
-pub use columns::{Column, SqlValue, columns_of, row_values};
+pub use columns::{Column, ColumnKind, SqlValue, columns_of, row_values};
+pub use postgres::Postgres;
 pub use sqlite::Sqlite;
+
+/// The project database, whichever engine.
+pub enum Store {
+    Sqlite(Sqlite),
+    Postgres(Postgres),
+}
+
+impl Store {
+    /// Open `sqlite://…` or `postgres://…`; `shown` is the URL for messages
+    /// (password masked).
+    pub async fn open(url: &str, shown: &str) -> Result<Store, StoreError> {
+        if url.starts_with("sqlite:") {
+            Ok(Store::Sqlite(Sqlite::open(url).await?))
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Ok(Store::Postgres(Postgres::open(url, shown).await?))
+        } else {
+            Err(StoreError::Unsupported(format!(
+                "the database {shown} (use sqlite://… or postgres://…)"
+            )))
+        }
+    }
+
+    pub fn engine(&self) -> &'static str {
+        match self {
+            Store::Sqlite(_) => "sqlite",
+            Store::Postgres(_) => "postgres",
+        }
+    }
+
+    pub async fn ensure_dlq(&self, table: &str) -> Result<(), StoreError> {
+        match self {
+            Store::Sqlite(s) => s.ensure_dlq(table).await,
+            Store::Postgres(s) => s.ensure_dlq(table).await,
+        }
+    }
+
+    pub async fn ensure_table(
+        &self,
+        table: &str,
+        columns: &[Column],
+        key: &[String],
+        time: Option<&str>,
+    ) -> Result<(), StoreError> {
+        match self {
+            Store::Sqlite(s) => s.ensure_table(table, columns, key, time).await,
+            Store::Postgres(s) => s.ensure_table(table, columns, key, time).await,
+        }
+    }
+
+    pub async fn checkpoint(&self, pipeline: &str, source: &str) -> Result<u64, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.checkpoint(pipeline, source).await,
+            Store::Postgres(s) => s.checkpoint(pipeline, source).await,
+        }
+    }
+
+    pub async fn commit(
+        &self,
+        pipeline: &str,
+        source: &str,
+        dlq: &str,
+        c: &Commit,
+    ) -> Result<u64, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.commit(pipeline, source, dlq, c).await,
+            Store::Postgres(s) => s.commit(pipeline, source, dlq, c).await,
+        }
+    }
+
+    pub async fn start_run(&self, pipeline: &str) -> Result<i64, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.start_run(pipeline).await,
+            Store::Postgres(s) => s.start_run(pipeline).await,
+        }
+    }
+
+    pub async fn finish_run(
+        &self,
+        id: i64,
+        status: &str,
+        counts: [u64; 4],
+    ) -> Result<(), StoreError> {
+        match self {
+            Store::Sqlite(s) => s.finish_run(id, status, counts).await,
+            Store::Postgres(s) => s.finish_run(id, status, counts).await,
+        }
+    }
+
+    pub async fn dlq_entries(
+        &self,
+        dlq: &str,
+        pipeline: Option<&str>,
+        id: Option<i64>,
+    ) -> Result<Vec<DlqEntry>, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.dlq_entries(dlq, pipeline, id).await,
+            Store::Postgres(s) => s.dlq_entries(dlq, pipeline, id).await,
+        }
+    }
+
+    pub async fn close(self) {
+        match self {
+            Store::Sqlite(s) => s.close().await,
+            Store::Postgres(s) => s.close().await,
+        }
+    }
+}
 
 /// A row that failed, for the DLQ.
 #[derive(Clone, Debug)]
@@ -62,9 +171,7 @@ pub enum StoreError {
         engine: String,
         url: String,
     },
-    #[error(
-        "{0} is not supported yet: `dashc run` writes to SQLite today (PostgreSQL arrives next)"
-    )]
+    #[error("{0} is not supported")]
     Unsupported(String),
 }
 

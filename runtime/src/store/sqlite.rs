@@ -8,7 +8,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 // placeholders; values are always bound.
 use sqlx::{AssertSqlSafe, Row, SqlitePool};
 
-use super::{Column, Commit, DlqEntry, SqlValue, StoreError, quote};
+use super::{Column, ColumnKind, Commit, DlqEntry, SqlValue, StoreError, quote};
 
 const MIGRATIONS: &[(&str, &str)] = &[(
     "0001_dash_tables",
@@ -111,10 +111,14 @@ impl Sqlite {
         let defs: Vec<String> = columns
             .iter()
             .map(|c| {
+                let sql_type = match c.kind {
+                    ColumnKind::Int | ColumnKind::Bool => "INTEGER",
+                    ColumnKind::Real => "REAL",
+                    _ => "TEXT",
+                };
                 format!(
-                    "{} {}{}",
+                    "{} {sql_type}{}",
                     quote(&c.name),
-                    c.sql_type,
                     if c.nullable { "" } else { " NOT NULL" }
                 )
             })

@@ -1,0 +1,398 @@
+//! PostgreSQL through sqlx: batches are written with `COPY … FROM STDIN`
+//! (text format); with a `key`, through a temporary staging table and
+//! `INSERT … SELECT … ON CONFLICT DO NOTHING`, so replays are idempotent.
+//! Rows, dead letters and the checkpoint commit in one transaction.
+
+use std::str::FromStr;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+// Dynamic SQL here only splices quoted identifiers (`quote`) and `$n`
+// placeholders; values are always bound or sent through COPY.
+use sqlx::{AssertSqlSafe, PgPool, Row};
+
+use super::{Column, ColumnKind, Commit, DlqEntry, SqlValue, StoreError, quote};
+
+const MIGRATIONS: &[(&str, &str)] = &[(
+    "0001_dash_tables",
+    include_str!("../../../migrations/postgres/0001_dash_tables.sql"),
+)];
+const DLQ_TEMPLATE: &str = include_str!("../../../migrations/postgres/dlq.sql");
+
+pub struct Postgres {
+    pool: PgPool,
+    pub url: String,
+    /// Tables with a key: their rows go through a staging table.
+    keyed: std::sync::Mutex<Vec<String>>,
+}
+
+impl Postgres {
+    pub async fn open(url: &str, shown: &str) -> Result<Postgres, StoreError> {
+        let err = |e: sqlx::Error| StoreError::Database {
+            url: shown.to_string(),
+            message: e.to_string(),
+        };
+        let options = PgConnectOptions::from_str(url).map_err(err)?;
+        let pool = PgPoolOptions::new()
+            .max_connections(2)
+            .acquire_timeout(std::time::Duration::from_secs(30))
+            .connect_with(options)
+            .await
+            .map_err(err)?;
+        let store = Postgres {
+            pool,
+            url: shown.to_string(),
+            keyed: Default::default(),
+        };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    fn err(&self, e: sqlx::Error) -> StoreError {
+        StoreError::Database {
+            url: self.url.clone(),
+            message: e.to_string(),
+        }
+    }
+
+    async fn migrate(&self) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await.map_err(|e| self.err(e))?;
+        // One migrator at a time, whatever the number of `dashc run`s.
+        sqlx::query("SELECT pg_advisory_xact_lock(7305413)")
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| self.err(e))?;
+        sqlx::query("CREATE TABLE IF NOT EXISTS dash_migrations (name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL)")
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| self.err(e))?;
+        for (name, sql) in MIGRATIONS {
+            let done: Option<(String,)> =
+                sqlx::query_as("SELECT name FROM dash_migrations WHERE name = $1")
+                    .bind(name)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(|e| self.err(e))?;
+            if done.is_some() {
+                continue;
+            }
+            sqlx::raw_sql(AssertSqlSafe(*sql))
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| self.err(e))?;
+            sqlx::query("INSERT INTO dash_migrations (name, applied_at) VALUES ($1, now())")
+                .bind(name)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| self.err(e))?;
+        }
+        tx.commit().await.map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    pub async fn ensure_dlq(&self, table: &str) -> Result<(), StoreError> {
+        let sql = DLQ_TEMPLATE.replace("{table}", &quote(table));
+        sqlx::raw_sql(AssertSqlSafe(sql))
+            .execute(&self.pool)
+            .await
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    pub async fn ensure_table(
+        &self,
+        table: &str,
+        columns: &[Column],
+        key: &[String],
+        time: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let defs: Vec<String> = columns
+            .iter()
+            .map(|c| {
+                let sql_type = match c.kind {
+                    ColumnKind::Int => "BIGINT",
+                    ColumnKind::Real => "DOUBLE PRECISION",
+                    ColumnKind::Bool => "BOOLEAN",
+                    ColumnKind::Text => "TEXT",
+                    ColumnKind::Timestamp => "TIMESTAMPTZ",
+                    ColumnKind::Json => "JSONB",
+                };
+                format!(
+                    "{} {sql_type}{}",
+                    quote(&c.name),
+                    if c.nullable { "" } else { " NOT NULL" }
+                )
+            })
+            .collect();
+        let mut sql = format!(
+            "CREATE TABLE IF NOT EXISTS {} ({});\n",
+            quote(table),
+            defs.join(", ")
+        );
+        if !key.is_empty() {
+            let cols: Vec<String> = key.iter().map(|k| quote(k)).collect();
+            sql.push_str(&format!(
+                "CREATE UNIQUE INDEX IF NOT EXISTS {} ON {} ({});\n",
+                quote(&format!("{table}_key")),
+                quote(table),
+                cols.join(", ")
+            ));
+            if let Ok(mut keyed) = self.keyed.lock() {
+                keyed.push(table.to_string());
+            }
+        }
+        if let Some(time) = time {
+            sql.push_str(&format!(
+                "CREATE INDEX IF NOT EXISTS {} ON {} ({});\n",
+                quote(&format!("{table}_time")),
+                quote(table),
+                quote(time)
+            ));
+        }
+        let mut tx = self.pool.begin().await.map_err(|e| self.err(e))?;
+        sqlx::query("SELECT pg_advisory_xact_lock(7305414)")
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| self.err(e))?;
+        sqlx::raw_sql(AssertSqlSafe(sql))
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| self.err(e))?;
+        tx.commit().await.map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    pub async fn checkpoint(&self, pipeline: &str, source: &str) -> Result<u64, StoreError> {
+        let row: Option<(i64,)> = sqlx::query_as(
+            "SELECT position FROM dash_checkpoints WHERE pipeline = $1 AND source = $2",
+        )
+        .bind(pipeline)
+        .bind(source)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(|e| self.err(e))?;
+        Ok(row.map_or(0, |(p,)| p.max(0) as u64))
+    }
+
+    pub async fn commit(
+        &self,
+        pipeline: &str,
+        source: &str,
+        dlq: &str,
+        c: &Commit,
+    ) -> Result<u64, StoreError> {
+        let keyed = self.keyed.lock().map(|k| k.clone()).unwrap_or_default();
+        let mut tx = self.pool.begin().await.map_err(|e| self.err(e))?;
+        let mut written = 0;
+        for t in &c.tables {
+            if t.rows.is_empty() || t.columns.is_empty() {
+                continue;
+            }
+            let cols: Vec<String> = t.columns.iter().map(|c| quote(c)).collect();
+            let target = if keyed.contains(&t.table) {
+                let stage = quote(&format!("dash_stage_{}", t.table));
+                let sql = format!(
+                    "CREATE TEMP TABLE IF NOT EXISTS {stage} (LIKE {} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS",
+                    quote(&t.table)
+                );
+                sqlx::raw_sql(AssertSqlSafe(sql))
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(|e| self.err(e))?;
+                stage
+            } else {
+                quote(&t.table)
+            };
+            let statement = format!(
+                "COPY {target} ({}) FROM STDIN (FORMAT text)",
+                cols.join(", ")
+            );
+            let mut copy = tx.copy_in_raw(&statement).await.map_err(|e| self.err(e))?;
+            let mut buffer = Vec::with_capacity(1 << 16);
+            for row in &t.rows {
+                copy_line(&mut buffer, row);
+                if buffer.len() > 1 << 20 {
+                    copy.send(std::mem::take(&mut buffer))
+                        .await
+                        .map_err(|e| self.err(e))?;
+                }
+            }
+            if !buffer.is_empty() {
+                copy.send(buffer).await.map_err(|e| self.err(e))?;
+            }
+            let copied = copy.finish().await.map_err(|e| self.err(e))?;
+            if keyed.contains(&t.table) {
+                let sql = format!(
+                    "INSERT INTO {} ({cols}) SELECT {cols} FROM {target} ON CONFLICT DO NOTHING",
+                    quote(&t.table),
+                    cols = cols.join(", ")
+                );
+                written += sqlx::query(AssertSqlSafe(sql))
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(|e| self.err(e))?
+                    .rows_affected();
+                let sql = format!("TRUNCATE {target}");
+                sqlx::raw_sql(AssertSqlSafe(sql))
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(|e| self.err(e))?;
+            } else {
+                written += copied;
+            }
+        }
+        for d in &c.dead {
+            let sql = format!(
+                "INSERT INTO {} (pipeline, stage, code, message, location, raw, source, position, attempts, first_failed_at, last_failed_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, now(), now())",
+                quote(dlq)
+            );
+            sqlx::query(AssertSqlSafe(sql))
+                .bind(pipeline)
+                .bind(&d.stage)
+                .bind(&d.code)
+                .bind(&d.message)
+                .bind(&d.location)
+                .bind(d.raw.replace('\0', "\\0"))
+                .bind(source)
+                .bind(d.position as i64)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| self.err(e))?;
+        }
+        sqlx::query(
+            "INSERT INTO dash_checkpoints (pipeline, source, position, updated_at) VALUES ($1, $2, $3, now()) \
+             ON CONFLICT (pipeline, source) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at",
+        )
+        .bind(pipeline)
+        .bind(source)
+        .bind(c.position as i64)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| self.err(e))?;
+        tx.commit().await.map_err(|e| self.err(e))?;
+        Ok(written)
+    }
+
+    pub async fn start_run(&self, pipeline: &str) -> Result<i64, StoreError> {
+        let row = sqlx::query("INSERT INTO dash_runs (pipeline, started_at, status) VALUES ($1, now(), 'running') RETURNING id")
+            .bind(pipeline)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(|e| self.err(e))?;
+        Ok(row.get::<i64, _>(0))
+    }
+
+    pub async fn finish_run(
+        &self,
+        id: i64,
+        status: &str,
+        counts: [u64; 4],
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE dash_runs SET ended_at = now(), status = $1, read = $2, written = $3, skipped = $4, dead_lettered = $5 WHERE id = $6",
+        )
+        .bind(status)
+        .bind(counts[0] as i64)
+        .bind(counts[1] as i64)
+        .bind(counts[2] as i64)
+        .bind(counts[3] as i64)
+        .bind(id)
+        .execute(&self.pool)
+        .await
+        .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    pub async fn dlq_entries(
+        &self,
+        dlq: &str,
+        pipeline: Option<&str>,
+        id: Option<i64>,
+    ) -> Result<Vec<DlqEntry>, StoreError> {
+        let sql = format!(
+            "SELECT id, pipeline, stage, code, message, location, raw, attempts::BIGINT, \
+             to_char(first_failed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), \
+             to_char(last_failed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM {} \
+             WHERE ($1::TEXT IS NULL OR pipeline = $1) AND ($2::BIGINT IS NULL OR id = $2) ORDER BY id",
+            quote(dlq)
+        );
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .bind(pipeline)
+            .bind(id)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(|e| self.err(e))?;
+        Ok(rows
+            .iter()
+            .map(|r| DlqEntry {
+                id: r.get(0),
+                pipeline: r.get(1),
+                stage: r.get(2),
+                code: r.get(3),
+                message: r.get(4),
+                location: r.get(5),
+                raw: r.get(6),
+                attempts: r.get(7),
+                first_failed_at: r.get(8),
+                last_failed_at: r.get(9),
+            })
+            .collect())
+    }
+
+    pub async fn close(self) {
+        self.pool.close().await;
+    }
+}
+
+/// One row in COPY text format: tab-separated, `\N` for null, with
+/// backslash, tab, newline and carriage return escaped.
+fn copy_line(out: &mut Vec<u8>, row: &[SqlValue]) {
+    for (i, v) in row.iter().enumerate() {
+        if i > 0 {
+            out.push(b'\t');
+        }
+        match v {
+            SqlValue::Null => out.extend_from_slice(b"\\N"),
+            SqlValue::Int(n) => out.extend_from_slice(n.to_string().as_bytes()),
+            SqlValue::Real(f) => {
+                out.extend_from_slice(format!("{f:?}").replace("inf", "Infinity").as_bytes())
+            }
+            SqlValue::Text(s) => {
+                for b in s.bytes() {
+                    match b {
+                        b'\\' => out.extend_from_slice(b"\\\\"),
+                        b'\t' => out.extend_from_slice(b"\\t"),
+                        b'\n' => out.extend_from_slice(b"\\n"),
+                        b'\r' => out.extend_from_slice(b"\\r"),
+                        0 => {} // PostgreSQL text cannot hold NUL
+                        _ => out.push(b),
+                    }
+                }
+            }
+        }
+    }
+    out.push(b'\n');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn copy_text_escapes() {
+        let mut out = Vec::new();
+        copy_line(
+            &mut out,
+            &[
+                SqlValue::Int(1),
+                SqlValue::Null,
+                SqlValue::Text("a\tb\\c\nd".into()),
+                SqlValue::Real(f64::NEG_INFINITY),
+            ],
+        );
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "1\t\\N\ta\\tb\\\\c\\nd\t-Infinity\n"
+        );
+    }
+}
