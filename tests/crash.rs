@@ -1,0 +1,196 @@
+//! Crash safety: `dashc run` is killed with SIGKILL at random moments
+//! during a 200,000-record ingest, then run to completion. Every good
+//! record must be in the table exactly once and every bad one in the DLQ
+//! exactly once (no key on this sink: duplicates would show).
+
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+const PROGRAM: &str = "type Reading {\n  station: string\n  n: int\n  temp_c: float\n}\n\n\
+type Metric {\n  station: string\n  n: int\n  temp_f: float\n}\n\n\
+source readings: Reading from file {\n  path: \"in.jsonl\"\n}\n\n\
+transform to_metric(r: Reading) -> Metric {\n  require r.station != \"\" else \"empty station\"\n  \
+Metric { station: r.station, n: r.n, temp_f: r.temp_c * 1.8 + 32.0 }\n}\n\n\
+sink metrics: Metric into table {\n  table: \"metrics\"\n  batch: 2000\n}\n\n\
+pipeline weather {\n  readings -> to_metric -> metrics\n}\n";
+
+const RECORDS: usize = 200_000;
+
+/// Every 97th record is bad (empty station), every 89th not JSON.
+fn data() -> (String, usize, usize) {
+    let (mut text, mut good, mut bad) = (String::new(), 0, 0);
+    for i in 0..RECORDS {
+        if i % 89 == 0 {
+            text.push_str("not json\n");
+            bad += 1;
+        } else if i % 97 == 0 {
+            text.push_str(&format!(
+                "{{\"station\": \"\", \"n\": {i}, \"temp_c\": 1.5}}\n"
+            ));
+            bad += 1;
+        } else {
+            text.push_str(&format!(
+                "{{\"station\": \"s{}\", \"n\": {i}, \"temp_c\": {}.25}}\n",
+                i % 100,
+                i % 40
+            ));
+            good += 1;
+        }
+    }
+    (text, good, bad)
+}
+
+/// A pseudo-random delay in 30..330 ms (deterministic per attempt).
+fn delay(attempt: u64) -> Duration {
+    Duration::from_millis(30 + (attempt * 7919 + 104_729) % 300)
+}
+
+/// Kill runs until 12 kills landed; returns (kills, kills that landed
+/// after some batches committed but before the end).
+fn crash_and_finish(dir: &Path, db: Option<&str>, url: &str) -> (u32, u32) {
+    let mut kills = 0;
+    let mut mid_ingest = 0;
+    let total = std::fs::metadata(dir.join("in.jsonl"))
+        .map(|m| m.len() as i64)
+        .unwrap_or(0);
+    for attempt in 0..40 {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_dashc"));
+        cmd.arg("run").arg(dir);
+        if let Some(db) = db {
+            cmd.args(["--db", db]);
+        }
+        let mut child = cmd
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("dashc run");
+        std::thread::sleep(delay(attempt));
+        match child.try_wait().expect("wait") {
+            Some(_) => break, // finished before the kill
+            None => {
+                child.kill().expect("SIGKILL");
+                child.wait().expect("reap");
+                kills += 1;
+                let position = checkpoint(url);
+                if position > 0 && position < total {
+                    mid_ingest += 1;
+                }
+            }
+        }
+        if kills >= 12 {
+            break;
+        }
+    }
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_dashc"));
+    cmd.arg("run").arg(dir);
+    if let Some(db) = db {
+        cmd.args(["--db", db]);
+    }
+    let out = cmd.output().expect("final run");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (kills, mid_ingest)
+}
+
+/// The committed source position (0 before the first commit).
+fn checkpoint(url: &str) -> i64 {
+    let sql = "SELECT COALESCE(MAX(position), 0) FROM dash_checkpoints";
+    std::panic::catch_unwind(|| count(url, sql)).unwrap_or(0)
+}
+
+fn project(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("dash-crash-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("p.dash"), PROGRAM).unwrap();
+    dir
+}
+
+fn count(url: &str, sql: &str) -> i64 {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        use sqlx::Connection;
+        if url.starts_with("sqlite:") {
+            let mut c = sqlx::SqliteConnection::connect(url).await.unwrap();
+            let row: (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(sql.to_string()))
+                .fetch_one(&mut c)
+                .await
+                .unwrap();
+            row.0
+        } else {
+            let mut c = sqlx::PgConnection::connect(url).await.unwrap();
+            let row: (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(sql.to_string()))
+                .fetch_one(&mut c)
+                .await
+                .unwrap();
+            row.0
+        }
+    })
+}
+
+#[test]
+fn sigkill_during_ingest_loses_and_duplicates_nothing_sqlite() {
+    let dir = project("sqlite");
+    let (text, good, bad) = data();
+    std::fs::write(dir.join("in.jsonl"), text).unwrap();
+    let url = format!("sqlite://{}", dir.join("dash.db").display());
+    let (kills, mid) = crash_and_finish(&dir, None, &url);
+    assert!(
+        kills >= 10,
+        "only {kills} kills landed before the run finished"
+    );
+    assert!(mid >= 5, "only {mid} of {kills} kills landed mid-ingest");
+    assert_eq!(count(&url, "SELECT COUNT(*) FROM metrics") as usize, good);
+    assert_eq!(
+        count(&url, "SELECT COUNT(DISTINCT n) FROM metrics") as usize,
+        good
+    );
+    assert_eq!(count(&url, "SELECT COUNT(*) FROM dash_dlq") as usize, bad);
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn sigkill_during_ingest_loses_and_duplicates_nothing_postgres() {
+    let schema = format!("dash_crash_{}", std::process::id());
+    let base = "postgres://postgres@127.0.0.1:5432/test";
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        use sqlx::Connection;
+        let mut c = sqlx::PgConnection::connect(base)
+            .await
+            .expect("PostgreSQL at 127.0.0.1:5432");
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+            "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema};"
+        )))
+        .execute(&mut c)
+        .await
+        .unwrap();
+    });
+    let url = format!("{base}?options=-c%20search_path%3D{schema}");
+    let dir = project("pg");
+    let (text, good, bad) = data();
+    std::fs::write(dir.join("in.jsonl"), text).unwrap();
+    let (kills, mid) = crash_and_finish(&dir, Some(&url), &url);
+    assert!(
+        kills >= 10,
+        "only {kills} kills landed before the run finished"
+    );
+    assert!(mid >= 5, "only {mid} of {kills} kills landed mid-ingest");
+    assert_eq!(count(&url, "SELECT COUNT(*) FROM metrics") as usize, good);
+    assert_eq!(
+        count(&url, "SELECT COUNT(DISTINCT n) FROM metrics") as usize,
+        good
+    );
+    assert_eq!(count(&url, "SELECT COUNT(*) FROM dash_dlq") as usize, bad);
+    std::fs::remove_dir_all(&dir).ok();
+}
