@@ -175,6 +175,48 @@ pub enum StoreError {
     Unsupported(String),
 }
 
+/// `CREATE TABLE IF NOT EXISTS` for a sink table, a unique index on its
+/// `key` and an index on its `time` column; `sql_type` names each column
+/// kind in the engine's dialect.
+pub fn table_ddl(
+    table: &str,
+    columns: &[Column],
+    key: &[String],
+    time: Option<&str>,
+    sql_type: fn(ColumnKind) -> &'static str,
+) -> String {
+    let defs: Vec<String> = columns
+        .iter()
+        .map(|c| {
+            let null = if c.nullable { "" } else { " NOT NULL" };
+            format!("{} {}{null}", quote(&c.name), sql_type(c.kind))
+        })
+        .collect();
+    let mut sql = format!(
+        "CREATE TABLE IF NOT EXISTS {} ({});\n",
+        quote(table),
+        defs.join(", ")
+    );
+    if !key.is_empty() {
+        let cols: Vec<String> = key.iter().map(|k| quote(k)).collect();
+        sql.push_str(&format!(
+            "CREATE UNIQUE INDEX IF NOT EXISTS {} ON {} ({});\n",
+            quote(&format!("{table}_key")),
+            quote(table),
+            cols.join(", ")
+        ));
+    }
+    if let Some(time) = time {
+        sql.push_str(&format!(
+            "CREATE INDEX IF NOT EXISTS {} ON {} ({});\n",
+            quote(&format!("{table}_time")),
+            quote(table),
+            quote(time)
+        ));
+    }
+    sql
+}
+
 /// `"name"` with embedded quotes doubled: identifiers are always quoted.
 pub fn quote(identifier: &str) -> String {
     format!("\"{}\"", identifier.replace('"', "\"\""))

@@ -10,7 +10,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 // placeholders; values are always bound or sent through COPY.
 use sqlx::{AssertSqlSafe, PgPool, Row};
 
-use super::{Column, ColumnKind, Commit, DlqEntry, SqlValue, StoreError, quote};
+use super::{Column, ColumnKind, Commit, DlqEntry, SqlValue, StoreError, quote, table_ddl};
 
 const MIGRATIONS: &[(&str, &str)] = &[(
     "0001_dash_tables",
@@ -105,48 +105,18 @@ impl Postgres {
         key: &[String],
         time: Option<&str>,
     ) -> Result<(), StoreError> {
-        let defs: Vec<String> = columns
-            .iter()
-            .map(|c| {
-                let sql_type = match c.kind {
-                    ColumnKind::Int => "BIGINT",
-                    ColumnKind::Real => "DOUBLE PRECISION",
-                    ColumnKind::Bool => "BOOLEAN",
-                    ColumnKind::Text => "TEXT",
-                    ColumnKind::Timestamp => "TIMESTAMPTZ",
-                    ColumnKind::Json => "JSONB",
-                };
-                format!(
-                    "{} {sql_type}{}",
-                    quote(&c.name),
-                    if c.nullable { "" } else { " NOT NULL" }
-                )
-            })
-            .collect();
-        let mut sql = format!(
-            "CREATE TABLE IF NOT EXISTS {} ({});\n",
-            quote(table),
-            defs.join(", ")
-        );
-        if !key.is_empty() {
-            let cols: Vec<String> = key.iter().map(|k| quote(k)).collect();
-            sql.push_str(&format!(
-                "CREATE UNIQUE INDEX IF NOT EXISTS {} ON {} ({});\n",
-                quote(&format!("{table}_key")),
-                quote(table),
-                cols.join(", ")
-            ));
-            if let Ok(mut keyed) = self.keyed.lock() {
-                keyed.push(table.to_string());
-            }
-        }
-        if let Some(time) = time {
-            sql.push_str(&format!(
-                "CREATE INDEX IF NOT EXISTS {} ON {} ({});\n",
-                quote(&format!("{table}_time")),
-                quote(table),
-                quote(time)
-            ));
+        let sql = table_ddl(table, columns, key, time, |kind| match kind {
+            ColumnKind::Int => "BIGINT",
+            ColumnKind::Real => "DOUBLE PRECISION",
+            ColumnKind::Bool => "BOOLEAN",
+            ColumnKind::Text => "TEXT",
+            ColumnKind::Timestamp => "TIMESTAMPTZ",
+            ColumnKind::Json => "JSONB",
+        });
+        if !key.is_empty()
+            && let Ok(mut keyed) = self.keyed.lock()
+        {
+            keyed.push(table.to_string());
         }
         let mut tx = self.pool.begin().await.map_err(|e| self.err(e))?;
         sqlx::query("SELECT pg_advisory_xact_lock(7305414)")

@@ -8,7 +8,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 // placeholders; values are always bound.
 use sqlx::{AssertSqlSafe, Row, SqlitePool};
 
-use super::{Column, ColumnKind, Commit, DlqEntry, SqlValue, StoreError, quote};
+use super::{Column, ColumnKind, Commit, DlqEntry, SqlValue, StoreError, quote, table_ddl};
 
 const MIGRATIONS: &[(&str, &str)] = &[(
     "0001_dash_tables",
@@ -108,43 +108,11 @@ impl Sqlite {
         key: &[String],
         time: Option<&str>,
     ) -> Result<(), StoreError> {
-        let defs: Vec<String> = columns
-            .iter()
-            .map(|c| {
-                let sql_type = match c.kind {
-                    ColumnKind::Int | ColumnKind::Bool => "INTEGER",
-                    ColumnKind::Real => "REAL",
-                    _ => "TEXT",
-                };
-                format!(
-                    "{} {sql_type}{}",
-                    quote(&c.name),
-                    if c.nullable { "" } else { " NOT NULL" }
-                )
-            })
-            .collect();
-        let mut sql = format!(
-            "CREATE TABLE IF NOT EXISTS {} ({});\n",
-            quote(table),
-            defs.join(", ")
-        );
-        if !key.is_empty() {
-            let cols: Vec<String> = key.iter().map(|k| quote(k)).collect();
-            sql.push_str(&format!(
-                "CREATE UNIQUE INDEX IF NOT EXISTS {} ON {} ({});\n",
-                quote(&format!("{table}_key")),
-                quote(table),
-                cols.join(", ")
-            ));
-        }
-        if let Some(time) = time {
-            sql.push_str(&format!(
-                "CREATE INDEX IF NOT EXISTS {} ON {} ({});\n",
-                quote(&format!("{table}_time")),
-                quote(table),
-                quote(time)
-            ));
-        }
+        let sql = table_ddl(table, columns, key, time, |kind| match kind {
+            ColumnKind::Int | ColumnKind::Bool => "INTEGER",
+            ColumnKind::Real => "REAL",
+            _ => "TEXT",
+        });
         sqlx::raw_sql(AssertSqlSafe(sql))
             .execute(&self.pool)
             .await
