@@ -18,7 +18,19 @@ fn project_dir(path: &Path) -> PathBuf {
     }
 }
 
+/// Structured logs on stderr, filtered by `RUST_LOG` (default: warnings).
+fn init_logs() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .try_init();
+}
+
 pub fn run(path: &Path, options: RunOptions) -> ExitCode {
+    init_logs();
     let analyses = match load_and_analyze(&[path.to_path_buf()]) {
         Ok(a) => a,
         Err(code) => return code,

@@ -107,6 +107,13 @@ pub async fn run(
     }
     let start = store.checkpoint(&plan.pipeline, &plan.source.name).await?;
     let run_id = store.start_run(&plan.pipeline).await?;
+    tracing::info!(
+        pipeline = %plan.pipeline,
+        database = %mask_url(&url),
+        from_byte = start,
+        run = run_id,
+        "run started"
+    );
     let mut summary = Summary {
         pipeline: plan.pipeline.clone(),
         database: mask_url(&url),
@@ -117,6 +124,15 @@ pub async fn run(
     let result = pump(&plan, analysis, &store, start, &mut summary, progress).await;
     summary.elapsed = started.elapsed();
     let status = if result.is_ok() { "finished" } else { "failed" };
+    tracing::info!(
+        pipeline = %summary.pipeline,
+        status,
+        read = summary.read,
+        written = summary.written,
+        skipped = summary.skipped,
+        dead_lettered = summary.dead_lettered,
+        "run ended"
+    );
     store
         .finish_run(
             run_id,
@@ -178,6 +194,14 @@ async fn pump(
                 .commit(&plan.pipeline, &plan.source.name, &plan.dlq_table, &commit)
                 .await?;
             let rows: u64 = commit.tables.iter().map(|t| t.rows.len() as u64).sum();
+            tracing::debug!(
+                records = batch.len(),
+                rows,
+                written,
+                dead = commit.dead.len(),
+                position = commit.position,
+                "batch committed"
+            );
             summary.written += written;
             summary.duplicates += rows.saturating_sub(written);
             progress(summary);
