@@ -95,6 +95,47 @@ fn print_summary(s: &Summary) {
     );
 }
 
+fn replay(
+    path: &Path,
+    dir: &Path,
+    pipeline: Option<String>,
+    since: Option<&str>,
+    db: Option<&str>,
+    env: Option<&str>,
+) -> ExitCode {
+    init_logs();
+    let analyses = match load_and_analyze(&[path.to_path_buf()]) {
+        Ok(a) => a,
+        Err(code) => return code,
+    };
+    let Some(analysis) = analyses.first() else {
+        return ExitCode::from(2);
+    };
+    if analysis.error_count() > 0 {
+        print_diagnostics(analysis, true);
+        eprintln!("error: the project has errors; nothing was replayed");
+        return ExitCode::from(1);
+    }
+    let options = RunOptions {
+        db: db.map(str::to_string),
+        env: env.map(str::to_string),
+        pipeline,
+    };
+    match dash_runtime::dlq::replay(analysis, dir, &options, since) {
+        Ok(r) => {
+            println!(
+                "replayed {} dead letter(s): {} resolved ({} rows written), {} still failing",
+                r.attempted, r.resolved, r.written, r.failing
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
 pub fn dlq(
     path: &Path,
     command: &crate::DlqCommand,
@@ -105,6 +146,9 @@ pub fn dlq(
     let (pipeline, id) = match command {
         crate::DlqCommand::List { pipeline } => (pipeline.as_deref(), None),
         crate::DlqCommand::Show { id } => (None, Some(*id)),
+        crate::DlqCommand::Replay { pipeline, since } => {
+            return replay(path, &dir, pipeline.clone(), since.as_deref(), db, env);
+        }
     };
     match dash_runtime::dlq::entries(&dir, db, env, None, pipeline, id) {
         Ok((database, entries)) => {

@@ -127,6 +127,16 @@ pub enum DlqCommand {
         /// The id printed by `dashc dlq list`.
         id: i64,
     },
+    /// Re-run dead letters through the current pipeline code: those that
+    /// now succeed are written and leave the DLQ, in one transaction.
+    Replay {
+        /// The pipeline whose dead letters to replay (when several).
+        #[arg(long)]
+        pipeline: Option<String>,
+        /// Only dead letters that first failed at or after this RFC 3339 time.
+        #[arg(long)]
+        since: Option<String>,
+    },
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]

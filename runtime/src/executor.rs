@@ -212,8 +212,9 @@ async fn pump(
     }
 }
 
-/// Decode, transform and route one batch.
-fn process(
+/// Decode, transform and route one batch. Each dead letter keeps the
+/// `end` of its record as its position.
+pub(crate) fn process(
     plan: &Plan,
     analysis: &Analysis,
     batch: &[RawRecord],
@@ -343,7 +344,7 @@ fn location(analysis: &Analysis, error: &interp::RowError) -> Option<String> {
     Some(format!("{}:{line}:{col}", file.path))
 }
 
-fn open_files(plan: &Plan) -> Result<Vec<(PathBuf, std::fs::File)>, RunError> {
+pub(crate) fn open_files(plan: &Plan) -> Result<Vec<(PathBuf, std::fs::File)>, RunError> {
     plan.sinks
         .iter()
         .filter_map(|s| match &s.output {

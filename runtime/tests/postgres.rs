@@ -125,3 +125,36 @@ fn many_batches_and_awkward_text() {
         2000
     );
 }
+
+#[test]
+fn replay_on_postgres() {
+    let url = schema("replay");
+    let dir = project("pg-replay", FILE_SOURCE, "in.jsonl", JSONL.as_bytes());
+    run_on(&dir, Some(&url));
+    let program = std::fs::read_to_string(dir.join("p.dash")).unwrap();
+    let fixed = program.replace(
+        "require station != \"\" else \"empty station\"",
+        "let _checked = true",
+    );
+    std::fs::write(dir.join("p.dash"), &fixed).unwrap();
+    let analysis = dash_compiler::analyze(vec![dash_compiler::SourceFile::new("p.dash", fixed)]);
+    let options = dash_runtime::executor::RunOptions {
+        db: Some(url.clone()),
+        ..Default::default()
+    };
+    let replayed = dash_runtime::dlq::replay(&analysis, &dir, &options, None).unwrap();
+    assert_eq!(
+        (
+            replayed.attempted,
+            replayed.resolved,
+            replayed.failing,
+            replayed.written
+        ),
+        (3, 1, 2, 1)
+    );
+    assert_eq!(query_i64(&url, "SELECT count(*) FROM metrics"), 4);
+    assert_eq!(
+        query_i64(&url, "SELECT count(*) FROM dash_dlq WHERE attempts = 2"),
+        2
+    );
+}

@@ -121,3 +121,40 @@ fn invalid_utf8_and_huge_lines_are_dead_lettered() {
     );
     assert!(dead[0].raw.contains("\\xff\\xfe"), "{}", dead[0].raw);
 }
+
+#[test]
+fn replay_writes_what_now_succeeds_and_keeps_the_rest() {
+    let dir = project("replay", FILE_SOURCE, "in.jsonl", JSONL.as_bytes());
+    run(&dir);
+    // Fix the code: empty stations are accepted now.
+    let program = std::fs::read_to_string(dir.join("p.dash")).unwrap();
+    let fixed = program.replace(
+        "require station != \"\" else \"empty station\"",
+        "let _checked = true",
+    );
+    assert_ne!(program, fixed);
+    std::fs::write(dir.join("p.dash"), &fixed).unwrap();
+    let analysis = dash_compiler::analyze(vec![dash_compiler::SourceFile::new("p.dash", fixed)]);
+    let replayed = dash_runtime::dlq::replay(&analysis, &dir, &Default::default(), None).unwrap();
+    assert_eq!(
+        (
+            replayed.attempted,
+            replayed.resolved,
+            replayed.failing,
+            replayed.written
+        ),
+        (3, 1, 2, 1)
+    );
+    let (_, left) = dash_runtime::dlq::entries(&dir, None, None, None, None, None).unwrap();
+    assert_eq!(left.len(), 2);
+    assert!(left.iter().all(|e| e.attempts == 2));
+    // Nothing to resolve any more; `--since` in the future selects nothing.
+    let again = dash_runtime::dlq::replay(
+        &analysis,
+        &dir,
+        &Default::default(),
+        Some("2999-01-01T00:00:00Z"),
+    )
+    .unwrap();
+    assert_eq!(again.attempted, 0);
+}

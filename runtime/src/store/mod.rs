@@ -110,6 +110,22 @@ impl Store {
         }
     }
 
+    /// Replay: write the rows of records that now succeed, delete the DLQ
+    /// rows `resolved`, and count another attempt for `failed` (DLQ id,
+    /// code, message), in one transaction.
+    pub async fn replay(
+        &self,
+        dlq: &str,
+        tables: &[TableRows],
+        resolved: &[i64],
+        failed: &[(i64, String, String)],
+    ) -> Result<u64, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.replay(dlq, tables, resolved, failed).await,
+            Store::Postgres(s) => s.replay(dlq, tables, resolved, failed).await,
+        }
+    }
+
     pub async fn close(self) {
         match self {
             Store::Sqlite(s) => s.close().await,

@@ -10,7 +10,9 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 // placeholders; values are always bound or sent through COPY.
 use sqlx::{AssertSqlSafe, PgPool, Row};
 
-use super::{Column, ColumnKind, Commit, DlqEntry, SqlValue, StoreError, quote, table_ddl};
+use super::{
+    Column, ColumnKind, Commit, DlqEntry, SqlValue, StoreError, TableRows, quote, table_ddl,
+};
 
 const MIGRATIONS: &[(&str, &str)] = &[(
     "0001_dash_tables",
@@ -152,64 +154,9 @@ impl Postgres {
     ) -> Result<u64, StoreError> {
         let keyed = self.keyed.lock().map(|k| k.clone()).unwrap_or_default();
         let mut tx = self.pool.begin().await.map_err(|e| self.err(e))?;
-        let mut written = 0;
-        for t in &c.tables {
-            if t.rows.is_empty() || t.columns.is_empty() {
-                continue;
-            }
-            let cols: Vec<String> = t.columns.iter().map(|c| quote(c)).collect();
-            let target = if keyed.contains(&t.table) {
-                let stage = quote(&format!("dash_stage_{}", t.table));
-                let sql = format!(
-                    "CREATE TEMP TABLE IF NOT EXISTS {stage} (LIKE {} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS",
-                    quote(&t.table)
-                );
-                sqlx::raw_sql(AssertSqlSafe(sql))
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(|e| self.err(e))?;
-                stage
-            } else {
-                quote(&t.table)
-            };
-            let statement = format!(
-                "COPY {target} ({}) FROM STDIN (FORMAT text)",
-                cols.join(", ")
-            );
-            let mut copy = tx.copy_in_raw(&statement).await.map_err(|e| self.err(e))?;
-            let mut buffer = Vec::with_capacity(1 << 16);
-            for row in &t.rows {
-                copy_line(&mut buffer, row);
-                if buffer.len() > 1 << 20 {
-                    copy.send(std::mem::take(&mut buffer))
-                        .await
-                        .map_err(|e| self.err(e))?;
-                }
-            }
-            if !buffer.is_empty() {
-                copy.send(buffer).await.map_err(|e| self.err(e))?;
-            }
-            let copied = copy.finish().await.map_err(|e| self.err(e))?;
-            if keyed.contains(&t.table) {
-                let sql = format!(
-                    "INSERT INTO {} ({cols}) SELECT {cols} FROM {target} ON CONFLICT DO NOTHING",
-                    quote(&t.table),
-                    cols = cols.join(", ")
-                );
-                written += sqlx::query(AssertSqlSafe(sql))
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(|e| self.err(e))?
-                    .rows_affected();
-                let sql = format!("TRUNCATE {target}");
-                sqlx::raw_sql(AssertSqlSafe(sql))
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(|e| self.err(e))?;
-            } else {
-                written += copied;
-            }
-        }
+        let written = copy_rows(&mut tx, &c.tables, &keyed)
+            .await
+            .map_err(|e| self.err(e))?;
         for d in &c.dead {
             let sql = format!(
                 "INSERT INTO {} (pipeline, stage, code, message, location, raw, source, position, attempts, first_failed_at, last_failed_at) \
@@ -239,6 +186,41 @@ impl Postgres {
         .execute(&mut *tx)
         .await
         .map_err(|e| self.err(e))?;
+        tx.commit().await.map_err(|e| self.err(e))?;
+        Ok(written)
+    }
+
+    pub async fn replay(
+        &self,
+        dlq: &str,
+        tables: &[TableRows],
+        resolved: &[i64],
+        failed: &[(i64, String, String)],
+    ) -> Result<u64, StoreError> {
+        let keyed = self.keyed.lock().map(|k| k.clone()).unwrap_or_default();
+        let mut tx = self.pool.begin().await.map_err(|e| self.err(e))?;
+        let written = copy_rows(&mut tx, tables, &keyed)
+            .await
+            .map_err(|e| self.err(e))?;
+        let sql = format!("DELETE FROM {} WHERE id = ANY($1)", quote(dlq));
+        sqlx::query(AssertSqlSafe(sql))
+            .bind(resolved)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| self.err(e))?;
+        for (id, code, message) in failed {
+            let sql = format!(
+                "UPDATE {} SET attempts = attempts + 1, last_failed_at = now(), code = $1, message = $2 WHERE id = $3",
+                quote(dlq)
+            );
+            sqlx::query(AssertSqlSafe(sql))
+                .bind(code)
+                .bind(message)
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| self.err(e))?;
+        }
         tx.commit().await.map_err(|e| self.err(e))?;
         Ok(written)
     }
@@ -312,6 +294,65 @@ impl Postgres {
     pub async fn close(self) {
         self.pool.close().await;
     }
+}
+
+/// COPY every table's rows (through a staging table for keyed tables);
+/// returns rows written.
+async fn copy_rows(
+    tx: &mut sqlx::PgConnection,
+    tables: &[TableRows],
+    keyed: &[String],
+) -> Result<u64, sqlx::Error> {
+    let mut written = 0;
+    for t in tables {
+        if t.rows.is_empty() || t.columns.is_empty() {
+            continue;
+        }
+        let cols: Vec<String> = t.columns.iter().map(|c| quote(c)).collect();
+        let target = if keyed.contains(&t.table) {
+            let stage = quote(&format!("dash_stage_{}", t.table));
+            let sql = format!(
+                "CREATE TEMP TABLE IF NOT EXISTS {stage} (LIKE {} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS",
+                quote(&t.table)
+            );
+            sqlx::raw_sql(AssertSqlSafe(sql)).execute(&mut *tx).await?;
+            stage
+        } else {
+            quote(&t.table)
+        };
+        let statement = format!(
+            "COPY {target} ({}) FROM STDIN (FORMAT text)",
+            cols.join(", ")
+        );
+        let mut copy = tx.copy_in_raw(&statement).await?;
+        let mut buffer = Vec::with_capacity(1 << 16);
+        for row in &t.rows {
+            copy_line(&mut buffer, row);
+            if buffer.len() > 1 << 20 {
+                copy.send(std::mem::take(&mut buffer)).await?;
+            }
+        }
+        if !buffer.is_empty() {
+            copy.send(buffer).await?;
+        }
+        let copied = copy.finish().await?;
+        if keyed.contains(&t.table) {
+            let sql = format!(
+                "INSERT INTO {} ({cols}) SELECT {cols} FROM {target} ON CONFLICT DO NOTHING",
+                quote(&t.table),
+                cols = cols.join(", ")
+            );
+            written += sqlx::query(AssertSqlSafe(sql))
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            let sql = format!("TRUNCATE {target}");
+            sqlx::raw_sql(AssertSqlSafe(sql)).execute(&mut *tx).await?;
+        } else {
+            written += copied;
+        }
+    }
+    Ok(written)
 }
 
 /// One row in COPY text format: tab-separated, `\N` for null, with

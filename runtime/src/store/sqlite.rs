@@ -8,7 +8,9 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 // placeholders; values are always bound.
 use sqlx::{AssertSqlSafe, Row, SqlitePool};
 
-use super::{Column, ColumnKind, Commit, DlqEntry, SqlValue, StoreError, quote, table_ddl};
+use super::{
+    Column, ColumnKind, Commit, DlqEntry, SqlValue, StoreError, TableRows, quote, table_ddl,
+};
 
 const MIGRATIONS: &[(&str, &str)] = &[(
     "0001_dash_tables",
@@ -142,39 +144,9 @@ impl Sqlite {
         c: &Commit,
     ) -> Result<u64, StoreError> {
         let mut tx = self.pool.begin().await.map_err(|e| self.err(e))?;
-        let mut written = 0;
-        for t in &c.tables {
-            if t.rows.is_empty() || t.columns.is_empty() {
-                continue;
-            }
-            let cols: Vec<String> = t.columns.iter().map(|c| quote(c)).collect();
-            let per_row = format!("({})", vec!["?"; t.columns.len()].join(", "));
-            let chunk = (MAX_PARAMS / t.columns.len()).max(1);
-            for rows in t.rows.chunks(chunk) {
-                let sql = format!(
-                    "INSERT INTO {} ({}) VALUES {} ON CONFLICT DO NOTHING",
-                    quote(&t.table),
-                    cols.join(", "),
-                    vec![per_row.as_str(); rows.len()].join(", ")
-                );
-                let mut q = sqlx::query(AssertSqlSafe(sql));
-                for row in rows {
-                    for v in row {
-                        q = match v {
-                            SqlValue::Null => q.bind(None::<i64>),
-                            SqlValue::Int(i) => q.bind(*i),
-                            SqlValue::Real(f) => q.bind(*f),
-                            SqlValue::Text(s) => q.bind(s.as_str()),
-                        };
-                    }
-                }
-                written += q
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(|e| self.err(e))?
-                    .rows_affected();
-            }
-        }
+        let written = insert_rows(&mut tx, &c.tables)
+            .await
+            .map_err(|e| self.err(e))?;
         let at = now();
         for d in &c.dead {
             let sql = format!(
@@ -208,6 +180,44 @@ impl Sqlite {
         .execute(&mut *tx)
         .await
         .map_err(|e| self.err(e))?;
+        tx.commit().await.map_err(|e| self.err(e))?;
+        Ok(written)
+    }
+
+    pub async fn replay(
+        &self,
+        dlq: &str,
+        tables: &[TableRows],
+        resolved: &[i64],
+        failed: &[(i64, String, String)],
+    ) -> Result<u64, StoreError> {
+        let mut tx = self.pool.begin().await.map_err(|e| self.err(e))?;
+        let written = insert_rows(&mut tx, tables)
+            .await
+            .map_err(|e| self.err(e))?;
+        for id in resolved {
+            let sql = format!("DELETE FROM {} WHERE id = ?", quote(dlq));
+            sqlx::query(AssertSqlSafe(sql))
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| self.err(e))?;
+        }
+        let at = now();
+        for (id, code, message) in failed {
+            let sql = format!(
+                "UPDATE {} SET attempts = attempts + 1, last_failed_at = ?, code = ?, message = ? WHERE id = ?",
+                quote(dlq)
+            );
+            sqlx::query(AssertSqlSafe(sql))
+                .bind(&at)
+                .bind(code)
+                .bind(message)
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| self.err(e))?;
+        }
         tx.commit().await.map_err(|e| self.err(e))?;
         Ok(written)
     }
@@ -295,6 +305,43 @@ impl Sqlite {
     pub async fn close(self) {
         self.pool.close().await;
     }
+}
+
+/// Multi-row prepared inserts of every table's rows; returns rows written.
+async fn insert_rows(
+    tx: &mut sqlx::SqliteConnection,
+    tables: &[TableRows],
+) -> Result<u64, sqlx::Error> {
+    let mut written = 0;
+    for t in tables {
+        if t.rows.is_empty() || t.columns.is_empty() {
+            continue;
+        }
+        let cols: Vec<String> = t.columns.iter().map(|c| quote(c)).collect();
+        let per_row = format!("({})", vec!["?"; t.columns.len()].join(", "));
+        let chunk = (MAX_PARAMS / t.columns.len()).max(1);
+        for rows in t.rows.chunks(chunk) {
+            let sql = format!(
+                "INSERT INTO {} ({}) VALUES {} ON CONFLICT DO NOTHING",
+                quote(&t.table),
+                cols.join(", "),
+                vec![per_row.as_str(); rows.len()].join(", ")
+            );
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for row in rows {
+                for v in row {
+                    q = match v {
+                        SqlValue::Null => q.bind(None::<i64>),
+                        SqlValue::Int(i) => q.bind(*i),
+                        SqlValue::Real(f) => q.bind(*f),
+                        SqlValue::Text(s) => q.bind(s.as_str()),
+                    };
+                }
+            }
+            written += q.execute(&mut *tx).await?.rows_affected();
+        }
+    }
+    Ok(written)
 }
 
 fn now() -> String {
