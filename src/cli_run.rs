@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use dash_runtime::executor::{RunOptions, Summary, run_blocking};
 
 use crate::cli_check::{load_and_analyze, print_diagnostics};
+use crate::progress::{ProgressLine, thousands};
 
 /// The directory a project's relative paths (data files, `dash.db`,
 /// `dash.yaml`) are resolved against.
@@ -45,28 +46,20 @@ pub fn run(path: &Path, options: RunOptions) -> ExitCode {
     }
     let dir = project_dir(path);
     let tty = std::io::stderr().is_terminal();
-    let started = std::time::Instant::now();
+    let mut line = ProgressLine::new();
     let mut progress = |s: &Summary| {
         if tty {
-            let rate = s.read as f64 / started.elapsed().as_secs_f64().max(1e-3);
-            eprint!(
-                "\r{}: {} read, {} written, {} dead-lettered ({:.0} records/s)   ",
-                s.pipeline, s.read, s.written, s.dead_lettered, rate
-            );
+            line.update(s);
         }
     };
-    match run_blocking(analysis, &dir, &options, &mut progress) {
+    let result = run_blocking(analysis, &dir, &options, &mut progress);
+    line.finish();
+    match result {
         Ok(s) => {
-            if tty {
-                eprintln!();
-            }
             print_summary(&s);
             ExitCode::SUCCESS
         }
         Err(e) => {
-            if tty {
-                eprintln!();
-            }
             eprintln!("error: {e}");
             ExitCode::from(1)
         }
@@ -80,11 +73,21 @@ fn print_summary(s: &Summary) {
         s.pipeline,
         s.read as f64 / secs.max(1e-6)
     );
-    println!("  {:<14} {:>10}", "read", s.read);
-    println!("  {:<14} {:>10}", "written", s.written);
-    println!("  {:<14} {:>10}", "already there", s.duplicates);
-    println!("  {:<14} {:>10}", "skipped", s.skipped);
-    println!("  {:<14} {:>10}", "dead-lettered", s.dead_lettered);
+    for (what, n) in [
+        ("read", s.read),
+        ("written", s.written),
+        ("already there", s.duplicates),
+        ("skipped", s.skipped),
+        ("dead-lettered", s.dead_lettered),
+    ] {
+        println!("  {what:<14} {:>12}", thousands(n));
+    }
+    if s.retries > 0 {
+        println!(
+            "  {:<14} {:>12}  (the database went away; see the log)",
+            "retried", s.retries
+        );
+    }
     println!("database {}", s.database);
     for t in &s.tables {
         println!("  rows in table \"{t}\"");

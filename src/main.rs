@@ -6,6 +6,7 @@ mod cli_compile;
 mod cli_fmt;
 mod cli_run;
 mod cli_test;
+mod progress;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

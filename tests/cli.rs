@@ -180,10 +180,10 @@ fn quickstart_runs_on_sqlite_and_reruns_write_nothing() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     for line in [
-        "read                    8",
-        "written                 4",
-        "skipped                 1",
-        "dead-lettered           3",
+        "read                      8",
+        "written                   4",
+        "skipped                   1",
+        "dead-lettered             3",
     ] {
         assert!(stdout.contains(line), "{line} in {stdout}");
     }
@@ -194,6 +194,6 @@ fn quickstart_runs_on_sqlite_and_reruns_write_nothing() {
         "{listed}"
     );
     let out = dashc(&["run", path]);
-    assert!(String::from_utf8_lossy(&out.stdout).contains("read                    0"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("read                      0"));
     std::fs::remove_dir_all(&dir).ok();
 }

@@ -41,14 +41,16 @@ fn data() -> (String, usize, usize) {
     (text, good, bad)
 }
 
-/// A pseudo-random delay in 15..205 ms (deterministic per attempt): short
-/// enough that a dozen kills land before a fast machine finishes.
-fn delay(attempt: u64) -> Duration {
-    Duration::from_millis(15 + (attempt * 7919 + 104_729) % 190)
+/// A pseudo-random fraction in [0, 1), deterministic per attempt.
+fn fraction(attempt: u64) -> f64 {
+    ((attempt * 7919 + 104_729) % 1000) as f64 / 1000.0
 }
 
 /// Kill runs until 12 kills landed; returns (kills, kills that landed
-/// after some batches committed but before the end).
+/// after some batches committed but before the end). Each kill waits
+/// until the committed position passes a random point of what is left,
+/// then a random 0–15 ms more (so kills land inside batches too): the
+/// kills land mid-ingest however fast the machine is.
 fn crash_and_finish(dir: &Path, db: Option<&str>, url: &str) -> (u32, u32) {
     let mut kills = 0;
     let mut mid_ingest = 0;
@@ -56,6 +58,8 @@ fn crash_and_finish(dir: &Path, db: Option<&str>, url: &str) -> (u32, u32) {
         .map(|m| m.len() as i64)
         .unwrap_or(0);
     for attempt in 0..40 {
+        let from = checkpoint(url);
+        let target = from + ((total - from) as f64 * fraction(attempt) * 0.3) as i64;
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_dashc"));
         cmd.arg("run").arg(dir);
         if let Some(db) = db {
@@ -66,18 +70,28 @@ fn crash_and_finish(dir: &Path, db: Option<&str>, url: &str) -> (u32, u32) {
             .stderr(std::process::Stdio::null())
             .spawn()
             .expect("dashc run");
-        std::thread::sleep(delay(attempt));
-        match child.try_wait().expect("wait") {
-            Some(_) => break, // finished before the kill
-            None => {
-                child.kill().expect("SIGKILL");
-                child.wait().expect("reap");
-                kills += 1;
-                let position = checkpoint(url);
-                if position > 0 && position < total {
-                    mid_ingest += 1;
-                }
+        let finished = loop {
+            if child.try_wait().expect("wait").is_some() {
+                break true;
             }
+            if checkpoint(url) >= target {
+                break false;
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        };
+        if finished {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis((fraction(attempt + 1) * 15.0) as u64));
+        if child.try_wait().expect("wait").is_some() {
+            break; // finished before the kill
+        }
+        child.kill().expect("SIGKILL");
+        child.wait().expect("reap");
+        kills += 1;
+        let position = checkpoint(url);
+        if position > 0 && position < total {
+            mid_ingest += 1;
         }
         if kills >= 12 {
             break;

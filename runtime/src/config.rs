@@ -6,6 +6,8 @@
 //! batch: 5000          # default `batch` of sinks
 //! linger: 200ms        # default `linger`
 //! dlq: dash_dlq        # default DLQ table
+//! retry_for: 2m        # how long a batch keeps retrying an unreachable database
+//! copy_format: binary  # PostgreSQL COPY format: binary (default) | text
 //! env:
 //!   prod:
 //!     database: postgres://…
@@ -16,6 +18,8 @@ use std::path::Path;
 
 use serde::Deserialize;
 
+use crate::store::CopyFormat;
+
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
@@ -23,6 +27,9 @@ pub struct Config {
     pub batch: Option<usize>,
     pub linger: Option<String>,
     pub dlq: Option<String>,
+    pub retry_for: Option<String>,
+    #[serde(default)]
+    pub copy_format: CopyFormat,
     #[serde(default)]
     pub env: HashMap<String, Overrides>,
 }
@@ -34,6 +41,7 @@ pub struct Overrides {
     pub batch: Option<usize>,
     pub linger: Option<String>,
     pub dlq: Option<String>,
+    pub retry_for: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -88,11 +96,22 @@ pub fn load(dir: &Path, env: Option<&str>) -> Result<Config, ConfigError> {
         config.batch = o.batch.or(config.batch);
         config.linger = o.linger.or(config.linger);
         config.dlq = o.dlq.or(config.dlq);
+        config.retry_for = o.retry_for.or(config.retry_for);
     }
     if let Some(db) = &config.database {
         config.database = Some(expand(db, &shown)?);
     }
     Ok(config)
+}
+
+impl Config {
+    /// The project database: `--db URL`, else `database:`, else the
+    /// embedded SQLite file `dash.db` beside the pipeline files.
+    pub fn database_url(&self, db: Option<&str>, dir: &Path) -> String {
+        db.map(str::to_string)
+            .or_else(|| self.database.clone())
+            .unwrap_or_else(|| format!("sqlite://{}", dir.join("dash.db").display()))
+    }
 }
 
 /// Replace every `${VAR}` by the environment variable's value.

@@ -16,10 +16,7 @@ pub fn entries(
     id: Option<i64>,
 ) -> Result<(String, Vec<DlqEntry>), RunError> {
     let config = config::load(dir, env)?;
-    let url = db
-        .map(str::to_string)
-        .or(config.database.clone())
-        .unwrap_or_else(|| format!("sqlite://{}", dir.join("dash.db").display()));
+    let url = config.database_url(db, dir);
     let table = table
         .map(str::to_string)
         .or(config.dlq.clone())
@@ -32,7 +29,7 @@ pub fn entries(
             message: e.to_string(),
         })?;
     runtime.block_on(async {
-        let store = Store::open(&url, &mask_url(&url)).await?;
+        let store = Store::open(&url, &mask_url(&url), config.copy_format).await?;
         store.ensure_dlq(&table).await?;
         let entries = store.dlq_entries(&table, pipeline, id).await?;
         store.close().await;
@@ -63,11 +60,7 @@ pub fn replay(
 ) -> Result<Replayed, RunError> {
     let config = config::load(dir, options.env.as_deref())?;
     let plan = crate::plan::plan(analysis, dir, options.pipeline.as_deref(), &config)?;
-    let url = options
-        .db
-        .clone()
-        .or(config.database.clone())
-        .unwrap_or_else(|| format!("sqlite://{}", dir.join("dash.db").display()));
+    let url = config.database_url(options.db.as_deref(), dir);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -76,7 +69,7 @@ pub fn replay(
             message: e.to_string(),
         })?;
     runtime.block_on(async {
-        let store = Store::open(&url, &mask_url(&url)).await?;
+        let store = Store::open(&url, &mask_url(&url), config.copy_format).await?;
         store.ensure_dlq(&plan.dlq_table).await?;
         let program = &analysis.program;
         for sink in &plan.sinks {

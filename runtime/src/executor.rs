@@ -2,11 +2,15 @@
 //! batch's rows, dead letters and source checkpoint committed in one
 //! transaction.
 //!
-//! The reader runs on its own thread behind a bounded channel, so a slow
-//! database slows reading and memory stays bounded by the batch size.
+//! Three threads of work, joined by bounded channels so a slow database
+//! slows reading and memory stays bounded by a few batches: the source
+//! reader, this thread (decode + transform), and the writer (`writer.rs`)
+//! committing on the tokio runtime.
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::mpsc::RecvTimeoutError;
 use std::time::{Duration, Instant};
 
 use dash_compiler::Analysis;
@@ -18,7 +22,10 @@ use dash_compiler::value::Value;
 use crate::config::{self, mask_url};
 use crate::plan::{self, Output, Plan};
 use crate::source::{self, RawRecord};
-use crate::store::{Commit, DeadLetter, Store, StoreError, TableRows, columns_of, row_values};
+use crate::store::{
+    Commit, CopyFormat, DeadLetter, Store, StoreError, TableRows, columns_of, row_values,
+};
+use crate::writer::{self, Target, Written};
 
 #[derive(Clone, Debug, Default)]
 pub struct RunOptions {
@@ -44,6 +51,12 @@ pub struct Summary {
     pub duplicates: u64,
     pub skipped: u64,
     pub dead_lettered: u64,
+    /// Batch commits retried after the database went away.
+    pub retries: u32,
+    /// The committed source position (bytes) and the input's size, when
+    /// known: progress.
+    pub position: u64,
+    pub total_bytes: Option<u64>,
     pub elapsed: Duration,
 }
 
@@ -59,28 +72,101 @@ pub enum RunError {
     Source(#[from] source::SourceError),
     #[error("cannot write `{path}`: {message}")]
     Output { path: String, message: String },
+    #[error("the async runtime failed: {0}")]
+    Runtime(String),
 }
 
 /// Progress reports during a run (records read so far, written, DLQ).
 pub type Progress<'a> = &'a mut dyn FnMut(&Summary);
 
-pub async fn run(
+/// Run a pipeline to the end of its input: set up the database, then
+/// [`pump`] batches through. Builds its own tokio runtime (two workers:
+/// the database writer runs there while this thread transforms).
+pub fn run_blocking(
     analysis: &Analysis,
     dir: &Path,
     options: &RunOptions,
     progress: Progress<'_>,
 ) -> Result<Summary, RunError> {
     let started = Instant::now();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| RunError::Runtime(e.to_string()))?;
     let config = config::load(dir, options.env.as_deref())?;
     let plan = plan::plan(analysis, dir, options.pipeline.as_deref(), &config)?;
-    let url = options
-        .db
-        .clone()
-        .or(config.database.clone())
-        .unwrap_or_else(|| format!("sqlite://{}", dir.join("dash.db").display()));
-    let store = Store::open(&url, &mask_url(&url)).await?;
-    store.ensure_dlq(&plan.dlq_table).await?;
+    let url = config.database_url(options.db.as_deref(), dir);
     let program = &analysis.program;
+    let (store, tables) = runtime.block_on(prepare(&plan, program, &url, config.copy_format))?;
+    let store = Arc::new(store);
+    let start = runtime.block_on(store.checkpoint(&plan.pipeline, &plan.source.name))?;
+    let run_id = runtime.block_on(store.start_run(&plan.pipeline))?;
+    tracing::info!(
+        pipeline = %plan.pipeline,
+        database = %mask_url(&url),
+        from_byte = start,
+        run = run_id,
+        "run started"
+    );
+    let mut summary = Summary {
+        pipeline: plan.pipeline.clone(),
+        database: mask_url(&url),
+        dlq_table: plan.dlq_table.clone(),
+        tables,
+        position: start,
+        total_bytes: source::total_bytes(&plan.source),
+        ..Summary::default()
+    };
+    let result = pump(
+        &runtime,
+        &plan,
+        analysis,
+        store.clone(),
+        start,
+        &mut summary,
+        progress,
+    );
+    summary.elapsed = started.elapsed();
+    let status = if result.is_ok() { "finished" } else { "failed" };
+    tracing::info!(
+        pipeline = %summary.pipeline,
+        status,
+        read = summary.read,
+        written = summary.written,
+        skipped = summary.skipped,
+        dead_lettered = summary.dead_lettered,
+        retries = summary.retries,
+        "run ended"
+    );
+    let finished = runtime.block_on(store.finish_run(
+        run_id,
+        status,
+        [
+            summary.read,
+            summary.written + summary.duplicates,
+            summary.skipped,
+            summary.dead_lettered,
+        ],
+    ));
+    if let Ok(store) = Arc::try_unwrap(store) {
+        runtime.block_on(store.close());
+    }
+    result?;
+    finished?;
+    Ok(summary)
+}
+
+/// Open the project database, its DLQ and every sink table; returns the
+/// store and the sink tables' names.
+async fn prepare(
+    plan: &Plan,
+    program: &Program,
+    url: &str,
+    copy: CopyFormat,
+) -> Result<(Store, Vec<String>), RunError> {
+    let store = Store::open(url, &mask_url(url), copy).await?;
+    store.ensure_dlq(&plan.dlq_table).await?;
     let mut tables = Vec::new();
     for sink in &plan.sinks {
         if let Output::Table { table, engine } = &sink.output {
@@ -90,7 +176,7 @@ pub async fn run(
                 return Err(StoreError::WrongEngine {
                     sink: sink.name.clone(),
                     engine: (*engine).into(),
-                    url: mask_url(&url),
+                    url: mask_url(url),
                 }
                 .into());
             }
@@ -105,54 +191,17 @@ pub async fn run(
             tables.push(table.clone());
         }
     }
-    let start = store.checkpoint(&plan.pipeline, &plan.source.name).await?;
-    let run_id = store.start_run(&plan.pipeline).await?;
-    tracing::info!(
-        pipeline = %plan.pipeline,
-        database = %mask_url(&url),
-        from_byte = start,
-        run = run_id,
-        "run started"
-    );
-    let mut summary = Summary {
-        pipeline: plan.pipeline.clone(),
-        database: mask_url(&url),
-        dlq_table: plan.dlq_table.clone(),
-        tables,
-        ..Summary::default()
-    };
-    let result = pump(&plan, analysis, &store, start, &mut summary, progress).await;
-    summary.elapsed = started.elapsed();
-    let status = if result.is_ok() { "finished" } else { "failed" };
-    tracing::info!(
-        pipeline = %summary.pipeline,
-        status,
-        read = summary.read,
-        written = summary.written,
-        skipped = summary.skipped,
-        dead_lettered = summary.dead_lettered,
-        "run ended"
-    );
-    store
-        .finish_run(
-            run_id,
-            status,
-            [
-                summary.read,
-                summary.written + summary.duplicates,
-                summary.skipped,
-                summary.dead_lettered,
-            ],
-        )
-        .await?;
-    store.close().await;
-    result.map(|()| summary)
+    Ok((store, tables))
 }
 
-async fn pump(
+/// Read, batch and transform on this thread; commit on the runtime. At
+/// most one batch waits for the writer while the next is processed, so
+/// memory stays bounded by about three batches whatever the speeds.
+fn pump(
+    runtime: &tokio::runtime::Runtime,
     plan: &Plan,
     analysis: &Analysis,
-    store: &Store,
+    store: Arc<Store>,
     start: u64,
     summary: &mut Summary,
     progress: Progress<'_>,
@@ -171,45 +220,63 @@ async fn pump(
         .min()
         .unwrap_or(Duration::from_millis(500));
     let program = &analysis.program;
-    let mut records = source::spawn(&plan.source, program, start, batch_size * 2);
+    let records = source::spawn(&plan.source, program, start, batch_size * 2);
     let mut files = open_files(plan)?;
-    loop {
+    let (to_writer, queue) = tokio::sync::mpsc::channel(1);
+    let (acks, written) = std::sync::mpsc::channel();
+    let target = Target {
+        pipeline: plan.pipeline.clone(),
+        source: plan.source.name.clone(),
+        dlq: plan.dlq_table.clone(),
+        retry_for: plan.retry_for,
+    };
+    let writer = runtime.spawn(writer::write(store, target, queue, acks));
+    let count = |summary: &mut Summary, w: Written| {
+        summary.written += w.written;
+        summary.duplicates += w.rows.saturating_sub(w.written);
+        summary.position = w.position;
+        summary.retries += w.retries;
+    };
+    let result = (|| loop {
         let mut batch: Vec<RawRecord> = Vec::with_capacity(batch_size);
-        let deadline = tokio::time::Instant::now() + linger;
+        let deadline = Instant::now() + linger;
         let mut finished = false;
         while batch.len() < batch_size {
-            match tokio::time::timeout_at(deadline, records.recv()).await {
-                Ok(Some(Ok(r))) => batch.push(r),
-                Ok(Some(Err(e))) => return Err(e.into()),
-                Ok(None) => {
+            let wait = deadline.saturating_duration_since(Instant::now());
+            match records.recv_timeout(wait) {
+                Ok(Ok(r)) => batch.push(r),
+                Ok(Err(e)) => return Err(RunError::from(e)),
+                Err(RecvTimeoutError::Disconnected) => {
                     finished = true;
                     break;
                 }
-                Err(_) => break, // linger elapsed: flush what we have
+                Err(RecvTimeoutError::Timeout) => break, // linger elapsed: flush
             }
         }
         if !batch.is_empty() {
             let commit = process(plan, analysis, &batch, summary, &mut files)?;
-            let written = store
-                .commit(&plan.pipeline, &plan.source.name, &plan.dlq_table, &commit)
-                .await?;
-            let rows: u64 = commit.tables.iter().map(|t| t.rows.len() as u64).sum();
-            tracing::debug!(
-                records = batch.len(),
-                rows,
-                written,
-                dead = commit.dead.len(),
-                position = commit.position,
-                "batch committed"
-            );
-            summary.written += written;
-            summary.duplicates += rows.saturating_sub(written);
+            if to_writer.blocking_send(commit).is_err() {
+                return Ok(()); // the writer stopped: its error is below
+            }
+            while let Ok(w) = written.try_recv() {
+                count(summary, w);
+            }
             progress(summary);
         }
         if finished {
             return Ok(());
         }
+    })();
+    drop(to_writer);
+    let wrote = match runtime.block_on(writer) {
+        Ok(r) => r.map_err(RunError::from),
+        Err(e) => Err(RunError::Runtime(e.to_string())),
+    };
+    while let Ok(w) = written.try_recv() {
+        count(summary, w);
     }
+    progress(summary);
+    result.and(wrote)
 }
 
 /// Decode, transform and route one batch. Each dead letter keeps the
@@ -363,22 +430,4 @@ pub(crate) fn open_files(plan: &Plan) -> Result<Vec<(PathBuf, std::fs::File)>, R
                 })
         })
         .collect()
-}
-
-/// [`run`] on a fresh tokio runtime (what `dashc run` calls).
-pub fn run_blocking(
-    analysis: &Analysis,
-    dir: &Path,
-    options: &RunOptions,
-    progress: Progress<'_>,
-) -> Result<Summary, RunError> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|e| RunError::Output {
-            path: "<runtime>".into(),
-            message: e.to_string(),
-        })?;
-    runtime.block_on(run(analysis, dir, options, progress))
 }

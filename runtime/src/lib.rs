@@ -9,3 +9,4 @@ pub mod plan;
 pub mod project;
 pub mod source;
 pub mod store;
+pub mod writer;

@@ -76,6 +76,9 @@ pub struct Plan {
     pub sinks: Vec<SinkPlan>,
     pub dlq_table: String,
     pub program: ir::Program,
+    /// How long one batch's commit keeps retrying while the database is
+    /// unreachable (`dash.yaml` `retry_for:`, default 2 minutes).
+    pub retry_for: Duration,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -184,6 +187,11 @@ pub fn plan(
         sinks,
         dlq_table,
         program,
+        retry_for: config
+            .retry_for
+            .as_deref()
+            .and_then(parse_duration)
+            .unwrap_or(Duration::from_secs(120)),
     })
 }
 

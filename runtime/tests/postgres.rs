@@ -158,3 +158,70 @@ fn replay_on_postgres() {
         2
     );
 }
+
+const WIDE: &str = "type Inner {\n  name: string\n}\n\n\
+type Wide {\n  id: int\n  f: float?\n  b: bool\n  s: string\n  t: timestamp\n  d: duration?\n  j: json?\n  l: [int]?\n  r: Inner?\n}\n\n\
+source wide_in: Wide from file {\n  path: \"in.jsonl\"\n}\n\n\
+transform same(w: Wide) -> Wide {\n  w\n}\n\n\
+sink out: Wide into table {\n  table: \"wide\"\n  key: [id]\n  batch: 2\n}\n\n\
+pipeline wide {\n  wide_in -> same -> out\n}\n";
+
+const WIDE_ROWS: &str = r#"{"id": -9223372036854775808, "f": -0.0, "b": true, "s": "tab\there \\ back", "t": "1999-12-31T23:59:59.999999Z", "d": "1h30m", "j": {"a": [1, "x"]}, "l": [1, 2], "r": {"name": "é"}}
+{"id": 9223372036854775807, "f": 1e308, "b": false, "s": "", "t": "2026-01-01T00:00:00Z", "d": null, "j": null, "l": null, "r": null}
+{"id": 0, "f": null, "b": false, "s": "日本語 and a NUL \u0000 gone", "t": "1970-01-01T00:00:00Z", "d": "250ms", "j": "text", "l": [], "r": {"name": ""}}
+"#;
+
+/// Every column of `wide`, as text PostgreSQL itself renders, in id order.
+fn wide_table(url: &str) -> String {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        use sqlx::Connection;
+        let mut c = sqlx::PgConnection::connect(url).await.unwrap();
+        let rows: Vec<(String,)> = sqlx::query_as(
+            "SELECT concat_ws(' | ', id, f, b, s, t AT TIME ZONE 'UTC', d, j, l, r) FROM wide ORDER BY id",
+        )
+        .fetch_all(&mut c)
+        .await
+        .unwrap();
+        rows.into_iter().map(|r| r.0).collect::<Vec<_>>().join("\n")
+    })
+}
+
+#[test]
+fn binary_and_text_copy_write_the_same_values() {
+    let mut tables = Vec::new();
+    for format in ["binary", "text"] {
+        let url = schema(&format!("copy_{format}"));
+        let dir =
+            std::env::temp_dir().join(format!("dash-run-copy-{format}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("p.dash"), WIDE).unwrap();
+        std::fs::write(dir.join("in.jsonl"), WIDE_ROWS).unwrap();
+        std::fs::write(dir.join("dash.yaml"), format!("copy_format: {format}\n")).unwrap();
+        let s = run_on(&dir, Some(&url));
+        assert_eq!(counts(&s), (3, 3, 0, 0), "{format}");
+        tables.push(wide_table(&url));
+    }
+    assert_eq!(tables[0], tables[1]);
+    insta::assert_snapshot!(tables[0], @r#"
+    -9223372036854775808 | -0 | t | tab	here \ back | 1999-12-31 23:59:59.999999 | 5400000000 | {"a": [1, "x"]} | [1, 2] | {"name": "é"}
+    0 | f | 日本語 and a NUL  gone | 1970-01-01 00:00:00 | 250000 | "text" | [] | {"name": ""}
+    9223372036854775807 | 1e+308 | f |  | 2026-01-01 00:00:00
+    "#);
+}
+
+#[test]
+fn a_batch_with_some_keys_already_there_writes_only_the_new_rows() {
+    let url = schema("partial");
+    let dir = project("pg-partial", FILE_SOURCE, "in.jsonl", JSONL.as_bytes());
+    run_on(&dir, Some(&url));
+    execute(&url, "DELETE FROM metrics WHERE station = 'kpdx'");
+    execute(&url, "DELETE FROM dash_checkpoints");
+    let s = run_on(&dir, Some(&url));
+    assert_eq!((s.read, s.written, s.duplicates), (7, 1, 2));
+    assert_eq!(query_i64(&url, "SELECT count(*) FROM metrics"), 3);
+}

@@ -35,26 +35,36 @@ pub enum SourceError {
     Format { path: String, message: String },
 }
 
-/// Start reading `source` from byte `start`; records arrive on the
-/// returned channel (capacity `capacity`), then `Ok(None)` at the end.
+/// Start reading `source` from byte `start` on its own thread; records
+/// arrive on the returned channel (capacity `capacity`), which closes at
+/// the end of the input.
 pub fn spawn(
     source: &SourcePlan,
     program: &Program,
     start: u64,
     capacity: usize,
-) -> tokio::sync::mpsc::Receiver<Result<RawRecord, SourceError>> {
-    let (tx, rx) = tokio::sync::mpsc::channel(capacity);
+) -> std::sync::mpsc::Receiver<Result<RawRecord, SourceError>> {
+    let (tx, rx) = std::sync::mpsc::sync_channel(capacity);
     let source = source.clone();
     let fields = csv::fields(program, source.record);
     std::thread::spawn(move || {
-        let result = read(&source, &fields, start, &mut |r| {
-            tx.blocking_send(Ok(r)).is_ok()
-        });
+        let result = read(&source, &fields, start, &mut |r| tx.send(Ok(r)).is_ok());
         if let Err(e) = result {
-            let _ = tx.blocking_send(Err(e));
+            let _ = tx.send(Err(e));
         }
     });
     rx
+}
+
+/// The size of a file source, for progress; `None` for stdin.
+pub fn total_bytes(source: &SourcePlan) -> Option<u64> {
+    match &source.input {
+        Input::File(p) => std::fs::metadata(p)
+            .ok()
+            .filter(|m| m.is_file())
+            .map(|m| m.len()),
+        Input::Stdin => None,
+    }
 }
 
 /// Read every record from `start`, calling `emit` for each; stops early
@@ -76,7 +86,8 @@ pub fn read(
     let mut reader: Box<dyn BufRead> = match &source.input {
         Input::File(p) => {
             let mut file = std::fs::File::open(p).map_err(io)?;
-            if !matches!(source.format, Format::Csv { header: true, .. }) {
+            // No seek from 0: a named pipe is a file that cannot seek.
+            if start > 0 && !matches!(source.format, Format::Csv { header: true, .. }) {
                 file.seek(SeekFrom::Start(start)).map_err(io)?;
             }
             Box::new(BufReader::with_capacity(1 << 16, file))

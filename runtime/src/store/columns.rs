@@ -31,12 +31,28 @@ pub struct Column {
     pub nullable: bool,
 }
 
+/// One column value, typed enough for either engine to encode it
+/// (PostgreSQL's binary COPY needs to know a timestamp from an integer).
 #[derive(Clone, Debug, PartialEq)]
 pub enum SqlValue {
     Null,
     Int(i64),
     Real(f64),
+    Bool(bool),
     Text(String),
+    /// Microseconds since the Unix epoch, UTC.
+    Timestamp(i64),
+    /// JSON text.
+    Json(String),
+}
+
+impl SqlValue {
+    /// A timestamp as fixed-width ISO-8601 text (SQLite's column value).
+    pub fn timestamp_text(micros: i64) -> String {
+        chrono::DateTime::from_timestamp_micros(micros)
+            .map(|d| d.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string())
+            .unwrap_or_else(|| micros.to_string())
+    }
 }
 
 pub fn columns_of(program: &Program, record: RecordId) -> Vec<Column> {
@@ -71,35 +87,37 @@ pub fn row_values(program: &Program, value: &Value) -> Vec<SqlValue> {
 fn sql_value(program: &Program, v: &Value) -> SqlValue {
     match v {
         Value::Null => SqlValue::Null,
-        Value::Bool(b) => SqlValue::Int(i64::from(*b)),
+        Value::Bool(b) => SqlValue::Bool(*b),
         Value::Int(i) | Value::Duration(i) => SqlValue::Int(*i),
         Value::Float(f) if f.is_nan() => SqlValue::Null,
         Value::Float(f) => SqlValue::Real(*f),
         Value::Str(s) => SqlValue::Text(s.to_string()),
-        Value::Timestamp(t) => SqlValue::Text(
-            chrono::DateTime::from_timestamp_micros(*t)
-                .map(|d| d.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string())
-                .unwrap_or_else(|| t.to_string()),
-        ),
-        Value::Json(j) => SqlValue::Text(j.to_string()),
+        Value::Timestamp(t) => SqlValue::Timestamp(*t),
+        Value::Json(j) => SqlValue::Json(j.to_string()),
         Value::Record(_) => {
-            SqlValue::Text(dash_compiler::decode::encode_record(v, program).to_string())
+            SqlValue::Json(dash_compiler::decode::encode_record(v, program).to_string())
         }
         Value::List(items) => {
             let parts: Vec<serde_json::Value> = items
                 .iter()
                 .map(|i| match i {
                     Value::Record(_) => dash_compiler::decode::encode_record(i, program),
+                    Value::Json(j) => (**j).clone(),
                     other => match sql_value(program, other) {
                         SqlValue::Null => serde_json::Value::Null,
                         SqlValue::Int(n) => n.into(),
                         SqlValue::Real(f) => serde_json::Number::from_f64(f)
                             .map_or(serde_json::Value::Null, Into::into),
+                        SqlValue::Bool(b) => b.into(),
                         SqlValue::Text(t) => serde_json::Value::String(t),
+                        SqlValue::Timestamp(t) => {
+                            serde_json::Value::String(SqlValue::timestamp_text(t))
+                        }
+                        SqlValue::Json(j) => serde_json::from_str(&j).unwrap_or_default(),
                     },
                 })
                 .collect();
-            SqlValue::Text(serde_json::Value::Array(parts).to_string())
+            SqlValue::Json(serde_json::Value::Array(parts).to_string())
         }
     }
 }

@@ -1,13 +1,15 @@
 //! The project database: Dash's own tables (checkpoints, runs, DLQ), sink
 //! tables created from record types, and the one transaction per batch
 //! that commits rows, dead letters and the source checkpoint together.
-//! Today: SQLite (the embedded default); PostgreSQL plugs in here next.
+//! Two engines: SQLite (the embedded default) and PostgreSQL.
 
 mod columns;
+mod pg_copy;
 mod postgres;
 mod sqlite;
 
 pub use columns::{Column, ColumnKind, SqlValue, columns_of, row_values};
+pub use pg_copy::CopyFormat;
 pub use postgres::Postgres;
 pub use sqlite::Sqlite;
 
@@ -19,12 +21,12 @@ pub enum Store {
 
 impl Store {
     /// Open `sqlite://…` or `postgres://…`; `shown` is the URL for messages
-    /// (password masked).
-    pub async fn open(url: &str, shown: &str) -> Result<Store, StoreError> {
+    /// (password masked); `copy` is PostgreSQL's COPY format.
+    pub async fn open(url: &str, shown: &str, copy: CopyFormat) -> Result<Store, StoreError> {
         if url.starts_with("sqlite:") {
             Ok(Store::Sqlite(Sqlite::open(url).await?))
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-            Ok(Store::Postgres(Postgres::open(url, shown).await?))
+            Ok(Store::Postgres(Postgres::open(url, shown, copy).await?))
         } else {
             Err(StoreError::Unsupported(format!(
                 "the database {shown} (use sqlite://… or postgres://…)"
@@ -180,7 +182,13 @@ pub struct DlqEntry {
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("database {url}: {message}")]
-    Database { url: String, message: String },
+    Database {
+        url: String,
+        message: String,
+        /// The connection went away or the server is restarting: the
+        /// same statement may well succeed later.
+        retryable: bool,
+    },
     #[error("sink `{sink}` is a `{engine}` sink, but the project database is {url}")]
     WrongEngine {
         sink: String,
@@ -189,6 +197,42 @@ pub enum StoreError {
     },
     #[error("{0} is not supported")]
     Unsupported(String),
+}
+
+impl StoreError {
+    /// A database error, classified: connection loss, pool timeouts and
+    /// the SQLSTATEs of a server shutting down or starting up (class 08,
+    /// 57P01–57P03), serialization failures and deadlocks are retryable;
+    /// anything else (a constraint, a type error) would fail again.
+    pub fn database(url: &str, e: sqlx::Error) -> StoreError {
+        let retryable = match &e {
+            sqlx::Error::Io(_)
+            | sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::WorkerCrashed
+            | sqlx::Error::Protocol(_) => true,
+            sqlx::Error::Database(d) => d.code().is_some_and(|c| {
+                c.starts_with("08")
+                    || matches!(&*c, "57P01" | "57P02" | "57P03" | "40001" | "40P01")
+            }),
+            _ => false,
+        };
+        StoreError::Database {
+            url: url.to_string(),
+            message: e.to_string(),
+            retryable,
+        }
+    }
+
+    pub fn is_retryable(&self) -> bool {
+        matches!(
+            self,
+            StoreError::Database {
+                retryable: true,
+                ..
+            }
+        )
+    }
 }
 
 /// `CREATE TABLE IF NOT EXISTS` for a sink table, a unique index on its

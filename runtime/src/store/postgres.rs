@@ -1,5 +1,6 @@
 //! PostgreSQL through sqlx: batches are written with `COPY … FROM STDIN`
-//! (text format); with a `key`, through a temporary staging table and
+//! (binary format, see `pg_copy`); with a `key`, a batch whose keys are
+//! already there goes through a temporary staging table and
 //! `INSERT … SELECT … ON CONFLICT DO NOTHING`, so replays are idempotent.
 //! Rows, dead letters and the checkpoint commit in one transaction.
 
@@ -10,9 +11,8 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 // placeholders; values are always bound or sent through COPY.
 use sqlx::{AssertSqlSafe, PgPool, Row};
 
-use super::{
-    Column, ColumnKind, Commit, DlqEntry, SqlValue, StoreError, TableRows, quote, table_ddl,
-};
+use super::pg_copy::CopyFormat;
+use super::{Column, ColumnKind, Commit, DlqEntry, StoreError, TableRows, quote, table_ddl};
 
 const MIGRATIONS: &[(&str, &str)] = &[(
     "0001_dash_tables",
@@ -25,18 +25,19 @@ pub struct Postgres {
     pub url: String,
     /// Tables with a key: their rows go through a staging table.
     keyed: std::sync::Mutex<Vec<String>>,
+    format: CopyFormat,
 }
 
 impl Postgres {
-    pub async fn open(url: &str, shown: &str) -> Result<Postgres, StoreError> {
-        let err = |e: sqlx::Error| StoreError::Database {
-            url: shown.to_string(),
-            message: e.to_string(),
-        };
+    pub async fn open(url: &str, shown: &str, format: CopyFormat) -> Result<Postgres, StoreError> {
+        let err = |e: sqlx::Error| StoreError::database(shown, e);
         let options = PgConnectOptions::from_str(url).map_err(err)?;
         let pool = PgPoolOptions::new()
             .max_connections(2)
-            .acquire_timeout(std::time::Duration::from_secs(30))
+            // Short: an unreachable server surfaces as a retryable error,
+            // and the writer's backoff (logged, bounded by `retry_for`)
+            // takes over rather than a silent wait inside the pool.
+            .acquire_timeout(std::time::Duration::from_secs(5))
             .connect_with(options)
             .await
             .map_err(err)?;
@@ -44,16 +45,14 @@ impl Postgres {
             pool,
             url: shown.to_string(),
             keyed: Default::default(),
+            format,
         };
         store.migrate().await?;
         Ok(store)
     }
 
     fn err(&self, e: sqlx::Error) -> StoreError {
-        StoreError::Database {
-            url: self.url.clone(),
-            message: e.to_string(),
-        }
+        StoreError::database(&self.url, e)
     }
 
     async fn migrate(&self) -> Result<(), StoreError> {
@@ -154,7 +153,7 @@ impl Postgres {
     ) -> Result<u64, StoreError> {
         let keyed = self.keyed.lock().map(|k| k.clone()).unwrap_or_default();
         let mut tx = self.pool.begin().await.map_err(|e| self.err(e))?;
-        let written = copy_rows(&mut tx, &c.tables, &keyed)
+        let written = copy_rows(&mut tx, &c.tables, &keyed, self.format)
             .await
             .map_err(|e| self.err(e))?;
         for d in &c.dead {
@@ -199,7 +198,7 @@ impl Postgres {
     ) -> Result<u64, StoreError> {
         let keyed = self.keyed.lock().map(|k| k.clone()).unwrap_or_default();
         let mut tx = self.pool.begin().await.map_err(|e| self.err(e))?;
-        let written = copy_rows(&mut tx, tables, &keyed)
+        let written = copy_rows(&mut tx, tables, &keyed, self.format)
             .await
             .map_err(|e| self.err(e))?;
         let sql = format!("DELETE FROM {} WHERE id = ANY($1)", quote(dlq));
@@ -296,12 +295,15 @@ impl Postgres {
     }
 }
 
-/// COPY every table's rows (through a staging table for keyed tables);
-/// returns rows written.
+/// COPY every table's rows; returns rows written. A keyed table is
+/// first copied straight in, under a savepoint: when a key is already
+/// there (a replay) the savepoint is rolled back and the batch goes
+/// through a staging table and `INSERT … ON CONFLICT DO NOTHING`.
 async fn copy_rows(
     tx: &mut sqlx::PgConnection,
     tables: &[TableRows],
     keyed: &[String],
+    format: CopyFormat,
 ) -> Result<u64, sqlx::Error> {
     let mut written = 0;
     for t in tables {
@@ -309,101 +311,76 @@ async fn copy_rows(
             continue;
         }
         let cols: Vec<String> = t.columns.iter().map(|c| quote(c)).collect();
-        let target = if keyed.contains(&t.table) {
-            let stage = quote(&format!("dash_stage_{}", t.table));
-            let sql = format!(
-                "CREATE TEMP TABLE IF NOT EXISTS {stage} (LIKE {} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS",
-                quote(&t.table)
-            );
-            sqlx::raw_sql(AssertSqlSafe(sql)).execute(&mut *tx).await?;
-            stage
-        } else {
-            quote(&t.table)
-        };
-        let statement = format!(
-            "COPY {target} ({}) FROM STDIN (FORMAT text)",
-            cols.join(", ")
-        );
-        let mut copy = tx.copy_in_raw(&statement).await?;
-        let mut buffer = Vec::with_capacity(1 << 16);
-        for row in &t.rows {
-            copy_line(&mut buffer, row);
-            if buffer.len() > 1 << 20 {
-                copy.send(std::mem::take(&mut buffer)).await?;
+        let cols = cols.join(", ");
+        if !keyed.contains(&t.table) {
+            written += copy_in(tx, &quote(&t.table), &cols, t, format).await?;
+            continue;
+        }
+        sqlx::raw_sql("SAVEPOINT dash_copy")
+            .execute(&mut *tx)
+            .await?;
+        match copy_in(tx, &quote(&t.table), &cols, t, format).await {
+            Ok(n) => {
+                sqlx::raw_sql("RELEASE SAVEPOINT dash_copy")
+                    .execute(&mut *tx)
+                    .await?;
+                written += n;
+                continue;
             }
+            Err(e) if is_unique_violation(&e) => {
+                sqlx::raw_sql("ROLLBACK TO SAVEPOINT dash_copy")
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            Err(e) => return Err(e),
         }
-        if !buffer.is_empty() {
-            copy.send(buffer).await?;
-        }
-        let copied = copy.finish().await?;
-        if keyed.contains(&t.table) {
-            let sql = format!(
-                "INSERT INTO {} ({cols}) SELECT {cols} FROM {target} ON CONFLICT DO NOTHING",
-                quote(&t.table),
-                cols = cols.join(", ")
-            );
-            written += sqlx::query(AssertSqlSafe(sql))
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-            let sql = format!("TRUNCATE {target}");
-            sqlx::raw_sql(AssertSqlSafe(sql)).execute(&mut *tx).await?;
-        } else {
-            written += copied;
-        }
+        let stage = quote(&format!("dash_stage_{}", t.table));
+        let sql = format!(
+            "CREATE TEMP TABLE IF NOT EXISTS {stage} (LIKE {} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS",
+            quote(&t.table)
+        );
+        sqlx::raw_sql(AssertSqlSafe(sql)).execute(&mut *tx).await?;
+        copy_in(tx, &stage, &cols, t, format).await?;
+        let sql = format!(
+            "INSERT INTO {} ({cols}) SELECT {cols} FROM {stage} ON CONFLICT DO NOTHING",
+            quote(&t.table),
+        );
+        written += sqlx::query(AssertSqlSafe(sql))
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        let sql = format!("TRUNCATE {stage}");
+        sqlx::raw_sql(AssertSqlSafe(sql)).execute(&mut *tx).await?;
     }
     Ok(written)
 }
 
-/// One row in COPY text format: tab-separated, `\N` for null, with
-/// backslash, tab, newline and carriage return escaped.
-fn copy_line(out: &mut Vec<u8>, row: &[SqlValue]) {
-    for (i, v) in row.iter().enumerate() {
-        if i > 0 {
-            out.push(b'\t');
-        }
-        match v {
-            SqlValue::Null => out.extend_from_slice(b"\\N"),
-            SqlValue::Int(n) => out.extend_from_slice(n.to_string().as_bytes()),
-            SqlValue::Real(f) => {
-                out.extend_from_slice(format!("{f:?}").replace("inf", "Infinity").as_bytes())
-            }
-            SqlValue::Text(s) => {
-                for b in s.bytes() {
-                    match b {
-                        b'\\' => out.extend_from_slice(b"\\\\"),
-                        b'\t' => out.extend_from_slice(b"\\t"),
-                        b'\n' => out.extend_from_slice(b"\\n"),
-                        b'\r' => out.extend_from_slice(b"\\r"),
-                        0 => {} // PostgreSQL text cannot hold NUL
-                        _ => out.push(b),
-                    }
-                }
-            }
+/// `COPY target (cols) FROM STDIN` of `t`'s rows; returns rows copied.
+async fn copy_in(
+    tx: &mut sqlx::PgConnection,
+    target: &str,
+    cols: &str,
+    t: &TableRows,
+    format: CopyFormat,
+) -> Result<u64, sqlx::Error> {
+    let statement = format!(
+        "COPY {target} ({cols}) FROM STDIN (FORMAT {})",
+        format.option()
+    );
+    let mut copy = tx.copy_in_raw(&statement).await?;
+    let mut buffer = Vec::with_capacity(1 << 16);
+    format.header(&mut buffer);
+    for row in &t.rows {
+        format.row(&mut buffer, row);
+        if buffer.len() > 1 << 20 {
+            copy.send(std::mem::take(&mut buffer)).await?;
         }
     }
-    out.push(b'\n');
+    format.trailer(&mut buffer);
+    copy.send(buffer).await?;
+    copy.finish().await
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn copy_text_escapes() {
-        let mut out = Vec::new();
-        copy_line(
-            &mut out,
-            &[
-                SqlValue::Int(1),
-                SqlValue::Null,
-                SqlValue::Text("a\tb\\c\nd".into()),
-                SqlValue::Real(f64::NEG_INFINITY),
-            ],
-        );
-        assert_eq!(
-            String::from_utf8(out).unwrap(),
-            "1\t\\N\ta\\tb\\\\c\\nd\t-Infinity\n"
-        );
-    }
+fn is_unique_violation(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(d) if d.code().as_deref() == Some("23505"))
 }

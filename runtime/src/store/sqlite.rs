@@ -30,10 +30,7 @@ pub struct Sqlite {
 impl Sqlite {
     /// Open (creating the file if needed) a `sqlite://path` database.
     pub async fn open(url: &str) -> Result<Sqlite, StoreError> {
-        let err = |e: sqlx::Error| StoreError::Database {
-            url: url.to_string(),
-            message: e.to_string(),
-        };
+        let err = |e: sqlx::Error| StoreError::database(url, e);
         let options = SqliteConnectOptions::from_str(url)
             .map_err(err)?
             .create_if_missing(true)
@@ -54,10 +51,7 @@ impl Sqlite {
     }
 
     fn err(&self, e: sqlx::Error) -> StoreError {
-        StoreError::Database {
-            url: self.url.clone(),
-            message: e.to_string(),
-        }
+        StoreError::database(&self.url, e)
     }
 
     /// Apply the embedded migrations not applied yet.
@@ -334,7 +328,9 @@ async fn insert_rows(
                         SqlValue::Null => q.bind(None::<i64>),
                         SqlValue::Int(i) => q.bind(*i),
                         SqlValue::Real(f) => q.bind(*f),
-                        SqlValue::Text(s) => q.bind(s.as_str()),
+                        SqlValue::Bool(b) => q.bind(i64::from(*b)),
+                        SqlValue::Text(s) | SqlValue::Json(s) => q.bind(s.as_str()),
+                        SqlValue::Timestamp(t) => q.bind(SqlValue::timestamp_text(*t)),
                     };
                 }
             }
