@@ -1,7 +1,8 @@
 //! Crash safety: `dashc run` is killed with SIGKILL at random moments
 //! during a 200,000-record ingest, then run to completion. Every good
 //! record must be in the table exactly once and every bad one in the DLQ
-//! exactly once (no key on this sink: duplicates would show).
+//! exactly once (no key on this sink: duplicates would show), and every
+//! good record once in the `file` sink's output too.
 
 use std::path::Path;
 use std::process::Command;
@@ -13,7 +14,8 @@ source readings: Reading from file {\n  path: \"in.jsonl\"\n}\n\n\
 transform to_metric(r: Reading) -> Metric {\n  require r.station != \"\" else \"empty station\"\n  \
 Metric { station: r.station, n: r.n, temp_f: r.temp_c * 1.8 + 32.0 }\n}\n\n\
 sink metrics: Metric into table {\n  table: \"metrics\"\n  batch: 2000\n}\n\n\
-pipeline weather {\n  readings -> to_metric -> metrics\n}\n";
+sink copy: Metric into file {\n  path: \"out.jsonl\"\n}\n\n\
+pipeline weather {\n  readings -> to_metric -> [metrics, copy]\n}\n";
 
 const RECORDS: usize = 200_000;
 
@@ -114,7 +116,21 @@ fn crash_and_finish(dir: &Path, db: Option<&str>, url: &str) -> (u32, u32) {
 /// The committed source position (0 before the first commit).
 fn checkpoint(url: &str) -> i64 {
     let sql = "SELECT COALESCE(MAX(position), 0) FROM dash_checkpoints";
-    std::panic::catch_unwind(|| count(url, sql)).unwrap_or(0)
+    try_count(url, sql).unwrap_or(0)
+}
+
+/// The `file` sink's output: `good` lines, each record (`n`) once.
+fn assert_file_holds_each_once(dir: &Path, good: usize) {
+    let text = std::fs::read_to_string(dir.join("out.jsonl")).expect("out.jsonl");
+    let mut seen = std::collections::HashSet::new();
+    for line in text.lines() {
+        let v: serde_json::Value = serde_json::from_str(line).expect("a JSON line");
+        assert!(
+            seen.insert(v["n"].as_i64().expect("n")),
+            "written twice: {line}"
+        );
+    }
+    assert_eq!(seen.len(), good);
 }
 
 fn project(name: &str) -> std::path::PathBuf {
@@ -126,27 +142,26 @@ fn project(name: &str) -> std::path::PathBuf {
 }
 
 fn count(url: &str, sql: &str) -> i64 {
+    try_count(url, sql).unwrap_or_else(|e| panic!("{sql}: {e}"))
+}
+
+/// A count, or why not (the database or its tables may not exist yet).
+fn try_count(url: &str, sql: &str) -> Result<i64, sqlx::Error> {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .unwrap();
+        .map_err(sqlx::Error::Io)?;
     rt.block_on(async {
         use sqlx::Connection;
-        if url.starts_with("sqlite:") {
-            let mut c = sqlx::SqliteConnection::connect(url).await.unwrap();
-            let row: (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(sql.to_string()))
-                .fetch_one(&mut c)
-                .await
-                .unwrap();
-            row.0
+        let sql = sqlx::AssertSqlSafe(sql.to_string());
+        let row: (i64,) = if url.starts_with("sqlite:") {
+            let mut c = sqlx::SqliteConnection::connect(url).await?;
+            sqlx::query_as(sql).fetch_one(&mut c).await?
         } else {
-            let mut c = sqlx::PgConnection::connect(url).await.unwrap();
-            let row: (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(sql.to_string()))
-                .fetch_one(&mut c)
-                .await
-                .unwrap();
-            row.0
-        }
+            let mut c = sqlx::PgConnection::connect(url).await?;
+            sqlx::query_as(sql).fetch_one(&mut c).await?
+        };
+        Ok(row.0)
     })
 }
 
@@ -169,6 +184,7 @@ fn sigkill_during_ingest_loses_and_duplicates_nothing_sqlite() {
         good
     );
     assert_eq!(count(&url, "SELECT COUNT(*) FROM dash_dlq") as usize, bad);
+    assert_file_holds_each_once(&dir, good);
     std::fs::remove_dir_all(&dir).ok();
 }
 
@@ -209,5 +225,6 @@ fn sigkill_during_ingest_loses_and_duplicates_nothing_postgres() {
         good
     );
     assert_eq!(count(&url, "SELECT COUNT(*) FROM dash_dlq") as usize, bad);
+    assert_file_holds_each_once(&dir, good);
     std::fs::remove_dir_all(&dir).ok();
 }

@@ -96,17 +96,13 @@ pub fn replay(
             })
             .collect();
         // The position of a replayed record carries its DLQ id.
-        let records: Vec<crate::source::RawRecord> = entries
+        let raws: Vec<(String, u64)> = entries
             .iter()
-            .map(|e| crate::source::RawRecord {
-                raw: e.raw.clone(),
-                json: None,
-                broken: None,
-                end: e.id as u64,
-            })
+            .map(|e| (e.raw.clone(), e.id as u64))
             .collect();
+        let records = crate::source::reparse(&plan.source, program, &raws)?;
         let mut summary = crate::executor::Summary::default();
-        let mut files = crate::executor::open_files(&plan)?;
+        let mut files = crate::file_sink::FileSinks::open(&plan)?;
         let commit = crate::executor::process(&plan, analysis, &records, &mut summary, &mut files)?;
         let failed: Vec<(i64, String, String)> = commit
             .dead

@@ -8,7 +8,7 @@
 //! committing on the tokio runtime.
 
 use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::mpsc::RecvTimeoutError;
 use std::time::{Duration, Instant};
@@ -20,6 +20,7 @@ use dash_compiler::stdlib::EvalContext;
 use dash_compiler::value::Value;
 
 use crate::config::{self, mask_url};
+use crate::file_sink::FileSinks;
 use crate::plan::{self, Output, Plan};
 use crate::source::{self, RawRecord};
 use crate::store::{
@@ -221,7 +222,8 @@ fn pump(
         .unwrap_or(Duration::from_millis(500));
     let program = &analysis.program;
     let records = source::spawn(&plan.source, program, start, batch_size * 2);
-    let mut files = open_files(plan)?;
+    let mut files = FileSinks::open(plan)?;
+    runtime.block_on(files.recover(&store, plan, start))?;
     let (to_writer, queue) = tokio::sync::mpsc::channel(1);
     let (acks, written) = std::sync::mpsc::channel();
     let target = Target {
@@ -286,7 +288,7 @@ pub(crate) fn process(
     analysis: &Analysis,
     batch: &[RawRecord],
     summary: &mut Summary,
-    files: &mut [(PathBuf, std::fs::File)],
+    files: &mut FileSinks,
 ) -> Result<Commit, RunError> {
     let program = &analysis.program;
     let cx = EvalContext {
@@ -342,12 +344,7 @@ pub(crate) fn process(
                         }
                         Output::File(path) => {
                             let line = dash_compiler::decode::encode_record(&out, program);
-                            if let Some((_, f)) = files.iter_mut().find(|(p, _)| p == path) {
-                                writeln!(f, "{line}").map_err(|e| RunError::Output {
-                                    path: path.display().to_string(),
-                                    message: e.to_string(),
-                                })?;
-                            }
+                            files.write_line(path, &line.to_string())?;
                         }
                     }
                 }
@@ -367,12 +364,7 @@ pub(crate) fn process(
             }
         }
     }
-    for (path, f) in files.iter_mut() {
-        f.flush().map_err(|e| RunError::Output {
-            path: path.display().to_string(),
-            message: e.to_string(),
-        })?;
-    }
+    commit.sink_positions = files.positions()?;
     Ok(commit)
 }
 
@@ -409,25 +401,4 @@ fn location(analysis: &Analysis, error: &interp::RowError) -> Option<String> {
     let file = analysis.files.get(error.file.0 as usize)?;
     let (line, col) = file.line_col(error.span.start as usize);
     Some(format!("{}:{line}:{col}", file.path))
-}
-
-pub(crate) fn open_files(plan: &Plan) -> Result<Vec<(PathBuf, std::fs::File)>, RunError> {
-    plan.sinks
-        .iter()
-        .filter_map(|s| match &s.output {
-            Output::File(p) => Some(p.clone()),
-            _ => None,
-        })
-        .map(|path| {
-            std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(&path)
-                .map(|f| (path.clone(), f))
-                .map_err(|e| RunError::Output {
-                    path: path.display().to_string(),
-                    message: e.to_string(),
-                })
-        })
-        .collect()
 }

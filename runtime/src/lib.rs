@@ -5,6 +5,7 @@
 pub mod config;
 pub mod dlq;
 pub mod executor;
+pub mod file_sink;
 pub mod plan;
 pub mod project;
 pub mod source;

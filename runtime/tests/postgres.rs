@@ -225,3 +225,42 @@ fn a_batch_with_some_keys_already_there_writes_only_the_new_rows() {
     assert_eq!((s.read, s.written, s.duplicates), (7, 1, 2));
     assert_eq!(query_i64(&url, "SELECT count(*) FROM metrics"), 3);
 }
+
+#[test]
+fn bad_inputs_are_dead_lettered_on_postgres() {
+    let url = schema("bad");
+    let mut data =
+        b"{\"station\": \"\xff\xfe\", \"ts\": \"2026-01-01T00:00:00Z\", \"temp_c\": 1.0}\n"
+            .to_vec();
+    data.extend_from_slice(
+        format!(
+            "{{\"station\": \"{}\", \"ts\": 5, \"temp_c\": \"NaN\"}}\n",
+            "x".repeat(10 << 20)
+        )
+        .as_bytes(),
+    );
+    data.extend_from_slice(
+        b"{\"station\": \"nul \\u0000\", \"ts\": \"2026-01-01T00:00:00Z\", \"temp_c\": \"warm\"}\n",
+    );
+    data.extend_from_slice(
+        b"{\"station\": \"ok\", \"ts\": \"2026-01-01T00:00:00Z\", \"temp_c\": 1.0}\n",
+    );
+    data.extend_from_slice(b"{\"station\": \"unterminated\n");
+    let dir = project("pg-bad", FILE_SOURCE, "in.jsonl", &data);
+    assert_eq!(counts(&run_on(&dir, Some(&url))), (5, 1, 0, 4));
+    assert_eq!(query_i64(&url, "SELECT count(*) FROM dash_dlq"), 4);
+    assert_eq!(
+        query_i64(
+            &url,
+            "SELECT count(*) FROM dash_dlq WHERE length(raw) > 10000000"
+        ),
+        1
+    );
+    assert_eq!(
+        query_i64(
+            &url,
+            "SELECT count(*) FROM dash_dlq WHERE strpos(raw, '\\xff\\xfe') > 0"
+        ),
+        1
+    );
+}

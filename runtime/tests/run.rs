@@ -158,3 +158,60 @@ fn replay_writes_what_now_succeeds_and_keeps_the_rest() {
     .unwrap();
     assert_eq!(again.attempted, 0);
 }
+
+#[test]
+fn csv_dead_letters_replay_through_the_header_columns() {
+    // Columns in another order than the record's fields; one row fails
+    // the `require`, one has a quoted delimiter and fails decoding.
+    let csv = "temp_c;station;ts\n30.0;KSEA;2026-01-01T00:00:00Z\n1.0;\"  \";2026-01-01T00:01:00Z\n2.0;\"K;X\";not a time\n";
+    let source =
+        "source readings: Reading from file {\n  path: \"in.csv\"\n  delimiter: \";\"\n}\n";
+    let dir = project("csv-replay", source, "in.csv", csv.as_bytes());
+    assert_eq!(counts(&run(&dir)), (3, 1, 0, 2));
+    let program = std::fs::read_to_string(dir.join("p.dash")).unwrap();
+    let fixed = program.replace(
+        "require station != \"\" else \"empty station\"",
+        "let _checked = true",
+    );
+    std::fs::write(dir.join("p.dash"), &fixed).unwrap();
+    let analysis = dash_compiler::analyze(vec![dash_compiler::SourceFile::new("p.dash", fixed)]);
+    let replayed = dash_runtime::dlq::replay(&analysis, &dir, &Default::default(), None).unwrap();
+    assert_eq!(
+        (
+            replayed.attempted,
+            replayed.resolved,
+            replayed.failing,
+            replayed.written
+        ),
+        (2, 1, 1, 1)
+    );
+    let (_, left) = dash_runtime::dlq::entries(&dir, None, None, None, None, None).unwrap();
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0].raw, "2.0;\"K;X\";not a time");
+    assert_eq!(left[0].code, "R0007");
+}
+
+#[test]
+fn a_file_sink_is_cut_back_to_its_committed_length() {
+    let dir = project("file-sink", FILE_SOURCE, "in.jsonl", JSONL.as_bytes());
+    let program = std::fs::read_to_string(dir.join("p.dash")).unwrap();
+    let program = program
+        .replace(
+            "pipeline weather {\n  readings -> to_metric -> metrics\n}",
+            "sink copy: Metric into file {\n  path: \"out.jsonl\"\n}\n\npipeline weather {\n  readings -> to_metric -> [metrics, copy]\n}",
+        );
+    std::fs::write(dir.join("p.dash"), &program).unwrap();
+    assert_eq!(counts(&run(&dir)), (7, 3, 1, 3));
+    let written = std::fs::read_to_string(dir.join("out.jsonl")).unwrap();
+    assert_eq!(written.lines().count(), 3);
+    // Lines of a batch that never committed (as after a crash) …
+    let mut torn = written.clone();
+    torn.push_str("{\"station\": \"uncommitted\"}\n{\"stat");
+    std::fs::write(dir.join("out.jsonl"), torn).unwrap();
+    // … are gone after the next run.
+    assert_eq!(counts(&run(&dir)), (0, 0, 0, 0));
+    assert_eq!(
+        std::fs::read_to_string(dir.join("out.jsonl")).unwrap(),
+        written
+    );
+}

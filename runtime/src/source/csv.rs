@@ -77,6 +77,71 @@ fn split(line: &[u8], delimiter: u8) -> Vec<Vec<u8>> {
     out
 }
 
+/// How one CSV record becomes a raw record: the columns (from the header
+/// or the fields' order), the delimiter, the null marker and the types.
+pub struct Rows<'a> {
+    pub columns: Vec<String>,
+    pub delimiter: u8,
+    pub null: &'a str,
+    pub fields: &'a [Field],
+}
+
+impl Rows<'_> {
+    /// The columns named by a header record.
+    pub fn header_columns(line: &[u8], delimiter: u8) -> Vec<String> {
+        split(trim_newline(line), delimiter)
+            .into_iter()
+            .map(|c| String::from_utf8_lossy(&c).trim().to_string())
+            .collect()
+    }
+
+    /// One record's bytes (without its line end) as a raw record; `None`
+    /// for a blank line.
+    pub fn record(&self, line: &[u8], end: u64) -> Option<RawRecord> {
+        if line.iter().all(u8::is_ascii_whitespace) {
+            return None;
+        }
+        let (raw, broken) = text_of(line);
+        if broken.is_some() {
+            return Some(RawRecord {
+                raw,
+                json: None,
+                broken,
+                end,
+            });
+        }
+        let values = split(line, self.delimiter);
+        if values.len() != self.columns.len() {
+            return Some(RawRecord {
+                raw,
+                json: None,
+                broken: Some(format!(
+                    "expected {} columns, found {}",
+                    self.columns.len(),
+                    values.len()
+                )),
+                end,
+            });
+        }
+        let mut object = serde_json::Map::new();
+        for (column, value) in self.columns.iter().zip(values) {
+            let text = String::from_utf8_lossy(&value).into_owned();
+            let ty = self
+                .fields
+                .iter()
+                .find(|f| &f.key == column)
+                .map(|f| f.ty.strip().clone());
+            object.insert(column.clone(), convert(&text, self.null, ty.as_ref()));
+        }
+        Some(RawRecord {
+            raw,
+            json: Some(serde_json::Value::Object(object)),
+            broken: None,
+            end,
+        })
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 pub fn read(
     reader: &mut dyn BufRead,
@@ -92,12 +157,15 @@ pub fn read(
     let columns: Vec<String> = if header {
         let n = read_record(reader, &mut buf)?;
         offset += n as u64;
-        split(trim_newline(&buf), delimiter)
-            .into_iter()
-            .map(|c| String::from_utf8_lossy(&c).trim().to_string())
-            .collect()
+        Rows::header_columns(&buf, delimiter)
     } else {
         fields.iter().map(|f| f.key.clone()).collect()
+    };
+    let rows = Rows {
+        columns,
+        delimiter,
+        null,
+        fields,
     };
     // Skip to the checkpoint (the header was read from the start).
     while offset < start {
@@ -113,47 +181,9 @@ pub fn read(
             return Ok(());
         }
         offset += n as u64;
-        let line = trim_newline(&buf);
-        if line.iter().all(u8::is_ascii_whitespace) {
-            continue;
-        }
-        let (raw, broken) = text_of(line);
-        let values = split(line, delimiter);
-        let json = if broken.is_some() {
-            None
-        } else if values.len() != columns.len() {
-            let record = RawRecord {
-                raw,
-                json: None,
-                broken: Some(format!(
-                    "expected {} columns, found {}",
-                    columns.len(),
-                    values.len()
-                )),
-                end: offset,
-            };
-            if !emit(record) {
-                return Ok(());
-            }
-            continue;
-        } else {
-            let mut object = serde_json::Map::new();
-            for (column, value) in columns.iter().zip(values) {
-                let text = String::from_utf8_lossy(&value).into_owned();
-                let ty = fields
-                    .iter()
-                    .find(|f| &f.key == column)
-                    .map(|f| f.ty.strip().clone());
-                object.insert(column.clone(), convert(&text, null, ty.as_ref()));
-            }
-            Some(serde_json::Value::Object(object))
-        };
-        if !emit(RawRecord {
-            raw,
-            json,
-            broken,
-            end: offset,
-        }) {
+        if let Some(record) = rows.record(trim_newline(&buf), offset)
+            && !emit(record)
+        {
             return Ok(());
         }
     }

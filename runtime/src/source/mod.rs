@@ -111,6 +111,68 @@ pub fn read(
     }
 }
 
+/// Dead letters' raw text as records again, for `dashc dlq replay`: JSON
+/// as is; a CSV row re-split by the source's settings (the header is read
+/// again from the source file). `end` carries each one's DLQ id.
+pub fn reparse(
+    source: &SourcePlan,
+    program: &Program,
+    raws: &[(String, u64)],
+) -> Result<Vec<RawRecord>, SourceError> {
+    let Format::Csv {
+        delimiter,
+        header,
+        null,
+    } = &source.format
+    else {
+        return Ok(raws
+            .iter()
+            .map(|(raw, end)| RawRecord {
+                raw: raw.clone(),
+                json: None,
+                broken: None,
+                end: *end,
+            })
+            .collect());
+    };
+    let fields = csv::fields(program, source.record);
+    let columns = if *header {
+        let Input::File(path) = &source.input else {
+            return Err(SourceError::Format {
+                path: "<stdin>".into(),
+                message: "CSV dead letters from stdin with a header cannot be replayed: the header is gone".into(),
+            });
+        };
+        let io = |e: std::io::Error| SourceError::Io {
+            path: path.display().to_string(),
+            message: format!("{e} (its header names the CSV columns of the dead letters)"),
+        };
+        let mut reader = BufReader::new(std::fs::File::open(path).map_err(io)?);
+        let mut line = Vec::new();
+        read_line(&mut reader, &mut line).map_err(io)?;
+        csv::Rows::header_columns(&line, *delimiter)
+    } else {
+        fields.iter().map(|f| f.key.clone()).collect()
+    };
+    let rows = csv::Rows {
+        columns,
+        delimiter: *delimiter,
+        null,
+        fields: &fields,
+    };
+    Ok(raws
+        .iter()
+        .map(|(raw, end)| {
+            rows.record(raw.as_bytes(), *end).unwrap_or(RawRecord {
+                raw: raw.clone(),
+                json: None,
+                broken: Some("blank record".into()),
+                end: *end,
+            })
+        })
+        .collect())
+}
+
 /// Bytes as text: valid UTF-8 as is, else lossy with a note.
 fn text_of(bytes: &[u8]) -> (String, Option<String>) {
     match std::str::from_utf8(bytes) {

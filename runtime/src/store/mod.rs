@@ -61,10 +61,17 @@ impl Store {
         }
     }
 
+    /// The committed position of a source (0 before the first commit).
     pub async fn checkpoint(&self, pipeline: &str, source: &str) -> Result<u64, StoreError> {
+        Ok(self.position(pipeline, source).await?.unwrap_or(0))
+    }
+
+    /// A committed position: a source's, or a file sink's length
+    /// (`sink:NAME`); `None` when none was ever committed.
+    pub async fn position(&self, pipeline: &str, key: &str) -> Result<Option<u64>, StoreError> {
         match self {
-            Store::Sqlite(s) => s.checkpoint(pipeline, source).await,
-            Store::Postgres(s) => s.checkpoint(pipeline, source).await,
+            Store::Sqlite(s) => s.position(pipeline, key).await,
+            Store::Postgres(s) => s.position(pipeline, key).await,
         }
     }
 
@@ -155,6 +162,9 @@ pub struct Commit {
     pub dead: Vec<DeadLetter>,
     /// The source position after the batch.
     pub position: u64,
+    /// File sinks' lengths after the batch, keyed `sink:NAME`: at start a
+    /// run cuts a file back to its committed length (exactly once).
+    pub sink_positions: Vec<(String, u64)>,
 }
 
 #[derive(Debug, Default)]

@@ -132,7 +132,7 @@ impl Postgres {
         Ok(())
     }
 
-    pub async fn checkpoint(&self, pipeline: &str, source: &str) -> Result<u64, StoreError> {
+    pub async fn position(&self, pipeline: &str, source: &str) -> Result<Option<u64>, StoreError> {
         let row: Option<(i64,)> = sqlx::query_as(
             "SELECT position FROM dash_checkpoints WHERE pipeline = $1 AND source = $2",
         )
@@ -141,7 +141,7 @@ impl Postgres {
         .fetch_optional(&self.pool)
         .await
         .map_err(|e| self.err(e))?;
-        Ok(row.map_or(0, |(p,)| p.max(0) as u64))
+        Ok(row.map(|(p,)| p.max(0) as u64))
     }
 
     pub async fn commit(
@@ -175,16 +175,20 @@ impl Postgres {
                 .await
                 .map_err(|e| self.err(e))?;
         }
-        sqlx::query(
-            "INSERT INTO dash_checkpoints (pipeline, source, position, updated_at) VALUES ($1, $2, $3, now()) \
-             ON CONFLICT (pipeline, source) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at",
-        )
-        .bind(pipeline)
-        .bind(source)
-        .bind(c.position as i64)
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| self.err(e))?;
+        let positions = std::iter::once((source, c.position))
+            .chain(c.sink_positions.iter().map(|(k, p)| (k.as_str(), *p)));
+        for (key, position) in positions {
+            sqlx::query(
+                "INSERT INTO dash_checkpoints (pipeline, source, position, updated_at) VALUES ($1, $2, $3, now()) \
+                 ON CONFLICT (pipeline, source) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at",
+            )
+            .bind(pipeline)
+            .bind(key)
+            .bind(position as i64)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| self.err(e))?;
+        }
         tx.commit().await.map_err(|e| self.err(e))?;
         Ok(written)
     }

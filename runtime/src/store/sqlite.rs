@@ -116,7 +116,7 @@ impl Sqlite {
         Ok(())
     }
 
-    pub async fn checkpoint(&self, pipeline: &str, source: &str) -> Result<u64, StoreError> {
+    pub async fn position(&self, pipeline: &str, source: &str) -> Result<Option<u64>, StoreError> {
         let row: Option<(i64,)> = sqlx::query_as(
             "SELECT position FROM dash_checkpoints WHERE pipeline = ? AND source = ?",
         )
@@ -125,7 +125,7 @@ impl Sqlite {
         .fetch_optional(&self.pool)
         .await
         .map_err(|e| self.err(e))?;
-        Ok(row.map_or(0, |(p,)| p.max(0) as u64))
+        Ok(row.map(|(p,)| p.max(0) as u64))
     }
 
     /// Rows, dead letters and the checkpoint, in one transaction.
@@ -163,17 +163,21 @@ impl Sqlite {
                 .await
                 .map_err(|e| self.err(e))?;
         }
-        sqlx::query(
-            "INSERT INTO dash_checkpoints (pipeline, source, position, updated_at) VALUES (?, ?, ?, ?) \
-             ON CONFLICT (pipeline, source) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at",
-        )
-        .bind(pipeline)
-        .bind(source)
-        .bind(c.position as i64)
-        .bind(&at)
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| self.err(e))?;
+        let positions = std::iter::once((source, c.position))
+            .chain(c.sink_positions.iter().map(|(k, p)| (k.as_str(), *p)));
+        for (key, position) in positions {
+            sqlx::query(
+                "INSERT INTO dash_checkpoints (pipeline, source, position, updated_at) VALUES (?, ?, ?, ?) \
+                 ON CONFLICT (pipeline, source) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at",
+            )
+            .bind(pipeline)
+            .bind(key)
+            .bind(position as i64)
+            .bind(&at)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| self.err(e))?;
+        }
         tx.commit().await.map_err(|e| self.err(e))?;
         Ok(written)
     }
