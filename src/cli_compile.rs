@@ -21,6 +21,16 @@ pub fn run(paths: &[PathBuf], emit: Emit) -> ExitCode {
                 let program = dash_compiler::lower::lower(analysis);
                 print!("{}", dash_compiler::ir::print_program(&program));
             }
+            Emit::Clif => {
+                let program = dash_compiler::lower::lower(analysis);
+                match dash_compiler::jit::Jit::clif(&program) {
+                    Ok(text) => print!("{text}"),
+                    Err(e) => {
+                        eprintln!("error: {e}");
+                        return ExitCode::from(2);
+                    }
+                }
+            }
         }
     }
     ExitCode::SUCCESS

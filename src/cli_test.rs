@@ -9,12 +9,6 @@ use crate::Engine;
 use crate::cli_check::{load_and_analyze, print_diagnostics};
 
 pub fn run(paths: &[PathBuf], engine: Engine) -> ExitCode {
-    if engine == Engine::Jit {
-        eprintln!(
-            "error: the JIT engine is not available yet (it arrives with the Cranelift backend); use `--engine interp`"
-        );
-        return ExitCode::from(2);
-    }
     let analyses = match load_and_analyze(paths) {
         Ok(a) => a,
         Err(code) => return code,
@@ -29,7 +23,21 @@ pub fn run(paths: &[PathBuf], engine: Engine) -> ExitCode {
         }
         let program = dash_compiler::lower::lower(analysis);
         let now = now_micros();
-        for report in testing::run_tests(analysis, &program, now) {
+        let jit = match engine {
+            Engine::Jit => match dash_compiler::jit::Jit::compile(&program) {
+                Ok(jit) => Some(jit),
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return ExitCode::from(2);
+                }
+            },
+            Engine::Interp => None,
+        };
+        let engine = match &jit {
+            Some(jit) => dash_compiler::engine::Engine::Jit(jit),
+            None => dash_compiler::engine::Engine::Interp(&program),
+        };
+        for report in testing::run_tests(analysis, &program, engine, now) {
             let file = &analysis.files[report.file.0 as usize];
             let (line, col) = file.line_col(report.span.start as usize);
             match &report.failure {

@@ -55,8 +55,9 @@ enum Command {
     Test {
         /// Files or directories (default: the current directory).
         paths: Vec<PathBuf>,
-        /// Which engine runs the transforms.
-        #[arg(long, value_enum, default_value_t = Engine::Interp)]
+        /// Which engine runs the transforms: native code (`jit`, the
+        /// default) or the reference interpreter (`interp`).
+        #[arg(long, value_enum, default_value_t = Engine::Jit)]
         engine: Engine,
     },
     /// Compile .dash files and print an intermediate form.
@@ -64,7 +65,8 @@ enum Command {
         /// Files or directories.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
-        /// What to print: `ir` (the typed IR of every transform and test).
+        /// What to print: `ir` (the typed IR of every transform and test)
+        /// or `clif` (the Cranelift IR the JIT compiles them to).
         #[arg(long, value_enum, default_value_t = Emit::Ir)]
         emit: Emit,
     },
@@ -144,7 +146,7 @@ pub enum DlqCommand {
 pub enum Engine {
     /// The reference interpreter.
     Interp,
-    /// Native code through Cranelift (not available yet).
+    /// Native code through Cranelift.
     Jit,
 }
 
@@ -152,6 +154,8 @@ pub enum Engine {
 pub enum Emit {
     /// The typed IR.
     Ir,
+    /// The Cranelift IR of the JIT.
+    Clif,
 }
 
 #[derive(Clone, Copy, ValueEnum)]

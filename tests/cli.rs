@@ -145,10 +145,24 @@ fn test_command_passes_and_fails() {
 }
 
 #[test]
-fn jit_engine_is_not_available_yet() {
-    let out = dashc(&["test", "--engine", "jit", "pipelines/quickstart"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("not available"), "{}", stderr(&out));
+fn both_engines_run_the_tests_and_the_jit_is_the_default() {
+    let default = dashc(&["test", "pipelines/quickstart"]);
+    let jit = dashc(&["test", "--engine", "jit", "pipelines/quickstart"]);
+    let interp = dashc(&["test", "--engine", "interp", "pipelines/quickstart"]);
+    for out in [&default, &jit, &interp] {
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(out));
+    }
+    assert_eq!(default.stdout, jit.stdout);
+    assert_eq!(jit.stdout, interp.stdout);
+}
+
+#[test]
+fn compile_emits_clif() {
+    let out = dashc(&["compile", "--emit", "clif", "pipelines/quickstart"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(stdout.starts_with("; to_metric\nfunction "), "{stdout}");
+    assert!(stdout.contains("call fn"), "{stdout}");
 }
 
 #[test]

@@ -5,7 +5,8 @@
 use crate::analysis::Analysis;
 use crate::ast::{BinOp, DeclKind, ExprKind, TestDecl};
 use crate::check::Program as Checked;
-use crate::interp::{self, Outcome, RowError};
+use crate::engine::Engine;
+use crate::interp::{Outcome, RowError};
 use crate::ir;
 use crate::lower::{test_function_name, test_message_function_name};
 use crate::source::{FileId, Span};
@@ -22,9 +23,14 @@ pub struct TestReport {
     pub failure: Option<String>,
 }
 
-/// Run every test of an analysis (which must have no errors) with the
-/// interpreter. `now` is what `now()` returns.
-pub fn run_tests(analysis: &Analysis, program: &ir::Program, now: i64) -> Vec<TestReport> {
+/// Run every test of an analysis (which must have no errors) on
+/// `engine` (made from `program`). `now` is what `now()` returns.
+pub fn run_tests(
+    analysis: &Analysis,
+    program: &ir::Program,
+    engine: Engine,
+    now: i64,
+) -> Vec<TestReport> {
     let cx = EvalContext { now };
     let mut reports = Vec::new();
     for (i, parsed) in analysis.parsed.iter().enumerate() {
@@ -32,7 +38,7 @@ pub fn run_tests(analysis: &Analysis, program: &ir::Program, now: i64) -> Vec<Te
             let DeclKind::Test(t) = &decl.kind else {
                 continue;
             };
-            let failure = run_one(analysis, program, t, &cx);
+            let failure = run_one(analysis, program, engine, t, &cx);
             reports.push(TestReport {
                 name: t.name.name.clone(),
                 file: FileId(i as u32),
@@ -47,19 +53,20 @@ pub fn run_tests(analysis: &Analysis, program: &ir::Program, now: i64) -> Vec<Te
 fn run_one(
     analysis: &Analysis,
     program: &ir::Program,
+    engine: Engine,
     t: &TestDecl,
     cx: &EvalContext,
 ) -> Option<String> {
     let Some((id, _)) = program.function(&test_function_name(&t.name.name)) else {
         return Some("the test could not be compiled".into());
     };
-    let outcome = interp::run(program, id, &[], cx);
+    let outcome = engine.run(id, &[], cx);
     let checked = &analysis.program;
     let names = &checked.records;
     if t.fails.is_some() {
         let expected = program
             .function(&test_message_function_name(&t.name.name))
-            .map(|(m, _)| interp::run(program, m, &[], cx));
+            .map(|(m, _)| engine.run(m, &[], cx));
         let expected = match expected {
             Some(Outcome::Value(v)) => v.to_text(),
             _ => return Some("the expected failure message could not be computed".into()),

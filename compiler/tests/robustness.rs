@@ -209,7 +209,8 @@ fn fuzz_regressions() {
         let _ = dash_compiler::ide::tokens(&analysis, id);
         if analysis.error_count() == 0 {
             let program = dash_compiler::lower::lower(&analysis);
-            let _ = dash_compiler::testing::run_tests(&analysis, &program, 0);
+            let engine = dash_compiler::engine::Engine::Interp(&program);
+            let _ = dash_compiler::testing::run_tests(&analysis, &program, engine, 0);
         }
     }
 }

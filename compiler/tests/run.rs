@@ -1,7 +1,10 @@
 //! Semantics tests: the `test` blocks of `tests/run/*.dash` must all pass
-//! on the interpreter; those of `tests/run_fail/*.dash` must all fail, and
-//! their reports (what `dashc test` prints) are snapshotted.
+//! on both engines (interpreter and JIT); those of `tests/run_fail/*.dash`
+//! must all fail, with the same reports on both engines (what `dashc test`
+//! prints), snapshotted.
 
+use dash_compiler::engine::Engine;
+use dash_compiler::jit::Jit;
 use dash_compiler::testing::{TestReport, run_tests};
 use dash_compiler::{SourceFile, analyze, lower::lower};
 
@@ -23,8 +26,25 @@ fn reports(path: &std::path::Path) -> (dash_compiler::Analysis, Vec<TestReport>)
         analysis.diagnostics
     );
     let program = lower(&analysis);
-    let reports = run_tests(&analysis, &program, NOW);
+    let reports = run_tests(&analysis, &program, Engine::Interp(&program), NOW);
+    let jit = Jit::compile(&program).expect("JIT compile");
+    let compiled = run_tests(&analysis, &program, Engine::Jit(&jit), NOW);
+    assert_same(path, &reports, &compiled);
     (analysis, reports)
+}
+
+/// The JIT must report exactly what the interpreter reports.
+fn assert_same(path: &std::path::Path, interp: &[TestReport], jit: &[TestReport]) {
+    assert_eq!(interp.len(), jit.len());
+    for (i, j) in interp.iter().zip(jit) {
+        assert_eq!(
+            i.failure,
+            j.failure,
+            "{}: test {:?}: the interpreter (left) and the JIT (right) disagree",
+            path.display(),
+            i.name
+        );
+    }
 }
 
 #[test]
@@ -82,12 +102,15 @@ fn wrong_tests_fail_readably() {
 }
 
 #[test]
-fn stdlib_examples_pass_on_the_interpreter() {
+fn stdlib_examples_pass_on_both_engines() {
     let text = dash_compiler::stdlib::examples_as_test_program();
     let analysis = analyze(vec![SourceFile::new("examples.dash", text)]);
     assert_eq!(analysis.error_count(), 0, "{:?}", analysis.diagnostics);
     let program = lower(&analysis);
-    let reports = run_tests(&analysis, &program, NOW);
+    let reports = run_tests(&analysis, &program, Engine::Interp(&program), NOW);
+    let jit = Jit::compile(&program).expect("JIT compile");
+    let compiled = run_tests(&analysis, &program, Engine::Jit(&jit), NOW);
+    assert_same(std::path::Path::new("examples.dash"), &reports, &compiled);
     assert!(reports.len() > 30, "{} examples", reports.len());
     let failed: Vec<String> = reports
         .iter()

@@ -27,7 +27,20 @@ fuzz_target!(|data: &[u8]| {
     // A program without errors lowers and its tests run.
     if analysis.error_count() == 0 {
         let program = dash_compiler::lower::lower(&analysis);
-        let _ = dash_compiler::testing::run_tests(&analysis, &program, 0);
+        let _ = dash_compiler::testing::run_tests(
+            &analysis,
+            &program,
+            dash_compiler::engine::Engine::Interp(&program),
+            0,
+        );
+        if let Ok(jit) = dash_compiler::jit::Jit::compile(&program) {
+            let _ = dash_compiler::testing::run_tests(
+                &analysis,
+                &program,
+                dash_compiler::engine::Engine::Jit(&jit),
+                0,
+            );
+        }
         let _ = dash_compiler::ir::print_program(&program);
     }
     if let Ok(text) = std::str::from_utf8(data) {

@@ -235,3 +235,22 @@ fn eval(
         Op::Concat(parts) => Value::string(parts.iter().map(|p| r(p).to_text()).collect()),
     })
 }
+
+/// The comparison semantics, for the JIT's helpers.
+pub(crate) fn compare(op: crate::ir::CmpOp, a: &Value, b: &Value) -> bool {
+    ops::compare(op, a, b)
+}
+
+/// `ToFloat`, for the JIT's helpers.
+pub(crate) fn to_float(v: &Value) -> Value {
+    ops::to_float(v)
+}
+
+/// `list[i]`, for the JIT's helpers.
+pub(crate) fn index(list: &Value, index: &Value) -> Result<Value, (RowErrorCode, String)> {
+    ops::index(list, index).map_err(|f| match f {
+        Failure::Row(code, message) => (code, message),
+        Failure::Nested(e) => (e.code, e.message),
+        Failure::Skip => (RowErrorCode::Index, "skipped".into()),
+    })
+}

@@ -1,0 +1,30 @@
+//! Which engine runs IR functions: the reference interpreter or the JIT.
+//! Both give the same [`Outcome`] for every function and input.
+
+use crate::interp::{self, Outcome};
+use crate::ir::{FuncId, Program};
+use crate::jit::Jit;
+use crate::stdlib::EvalContext;
+use crate::value::Value;
+
+#[derive(Clone, Copy)]
+pub enum Engine<'a> {
+    Interp(&'a Program),
+    Jit(&'a Jit),
+}
+
+impl Engine<'_> {
+    pub fn run(&self, func: FuncId, args: &[Value], cx: &EvalContext) -> Outcome {
+        match self {
+            Engine::Interp(program) => interp::run(program, func, args, cx),
+            Engine::Jit(jit) => jit.run(func, args, cx),
+        }
+    }
+
+    pub fn name(&self) -> &'static str {
+        match self {
+            Engine::Interp(_) => "interp",
+            Engine::Jit(_) => "jit",
+        }
+    }
+}

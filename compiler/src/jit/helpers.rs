@@ -1,0 +1,425 @@
+//! What compiled code calls: `extern "C"` helpers for everything that is
+//! not inline arithmetic (boxing scalars into `Value`s, fields, records,
+//! lists, strings, built-ins, calls of other transforms), the per-call
+//! [`Ctx`] they work in, and the [`Site`] table of static facts per
+//! instruction (constants, field paths, error codes and spans).
+//!
+//! Invariants (see docs/architecture.md, "JIT"):
+//! - compiled code reads memory only through the `args` array it was
+//!   given (one `*const Value` per parameter) and the pointers helpers
+//!   return; it writes only its `out` slot and its own stack slots;
+//! - every `*const Value` a helper returns points into `Ctx::arena` or the
+//!   site table, both alive for the whole call;
+//! - no helper unwinds: each body runs under `catch_unwind` when it calls
+//!   code that could panic, and a panic becomes a row failure.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use crate::check::RecordId;
+use crate::interp::{RowError, RowErrorCode};
+use crate::ir::CmpOp;
+use crate::source::{FileId, Span};
+use crate::stdlib::{Builtin, EvalContext};
+use crate::value::Value;
+
+/// Static facts about one instruction or terminator, looked up by index.
+#[derive(Debug)]
+pub struct Site {
+    pub file: FileId,
+    pub span: Span,
+    /// The failure this site reports when no helper left a message.
+    pub code: RowErrorCode,
+    pub message: String,
+    /// A constant (`Op::Const` of a non-scalar).
+    pub value: Value,
+    /// A field path (`Op::Field`).
+    pub path: Vec<u32>,
+    pub builtin: Option<&'static Builtin>,
+}
+
+impl Site {
+    pub fn new(file: FileId, span: Span) -> Site {
+        Site {
+            file,
+            span,
+            code: RowErrorCode::Function,
+            message: String::new(),
+            value: Value::Null,
+            path: Vec::new(),
+            builtin: None,
+        }
+    }
+}
+
+/// A compiled function: `(ctx, args, out) -> status`.
+pub type NativeFn = unsafe extern "C" fn(*mut Ctx, *const *const Value, *mut *const Value) -> i64;
+
+pub const STATUS_VALUE: i64 = 0;
+pub const STATUS_SKIPPED: i64 = 1;
+pub const STATUS_FAILED: i64 = 2;
+
+/// The state of one call of a compiled function (and the calls it makes).
+pub struct Ctx<'a> {
+    pub functions: &'a [NativeFn],
+    pub sites: &'a [Site],
+    pub eval: &'a EvalContext,
+    /// Every value created during the call; freed when the call ends.
+    /// Boxed: compiled code holds pointers to them while the vector grows.
+    #[allow(clippy::vec_box)]
+    pub arena: Vec<Box<Value>>,
+    /// What a failed helper said, until the site's failure path uses it.
+    pub pending: Option<(RowErrorCode, String)>,
+    /// The error of a called transform.
+    pub nested: Option<RowError>,
+    /// A called transform skipped the row.
+    pub skipped: bool,
+    /// How the row failed, once it has.
+    pub failure: Option<RowError>,
+}
+
+impl Ctx<'_> {
+    fn alloc(&mut self, v: Value) -> *const Value {
+        let b = Box::new(v);
+        let p: *const Value = &*b;
+        self.arena.push(b);
+        p
+    }
+}
+
+/// Scalar kinds for [`dash_box`] and [`dash_unbox`].
+pub const KIND_INT: i64 = 0;
+pub const KIND_FLOAT: i64 = 1;
+pub const KIND_BOOL: i64 = 2;
+pub const KIND_TIMESTAMP: i64 = 3;
+pub const KIND_DURATION: i64 = 4;
+
+/// # Safety
+/// `ctx` is the live context of this call.
+unsafe fn ctx<'a>(ctx: *mut Ctx<'a>) -> &'a mut Ctx<'a> {
+    // SAFETY: compiled code passes on the pointer it was given, which the
+    // caller made from a `&mut Ctx` that outlives the call.
+    unsafe { &mut *ctx }
+}
+
+/// # Safety
+/// `p` points to a live `Value` (arena, site table or caller's args).
+unsafe fn val<'a>(p: *const Value) -> &'a Value {
+    // SAFETY: see the module invariants.
+    unsafe { &*p }
+}
+
+/// `n` value pointers from a stack slot.
+///
+/// # Safety
+/// `p` points to `n` valid value pointers.
+unsafe fn vals(p: *const *const Value, n: i64) -> Vec<Value> {
+    (0..n.max(0) as usize)
+        // SAFETY: the compiled code stored `n` pointers at `p`.
+        .map(|i| unsafe { val(*p.add(i)) }.clone())
+        .collect()
+}
+
+pub unsafe extern "C" fn dash_box(
+    cx: *mut Ctx,
+    kind: i64,
+    bits: i64,
+    is_null: i64,
+) -> *const Value {
+    let v = if is_null != 0 {
+        Value::Null
+    } else {
+        match kind {
+            KIND_INT => Value::Int(bits),
+            KIND_FLOAT => Value::Float(f64::from_bits(bits as u64)),
+            KIND_BOOL => Value::Bool(bits != 0),
+            KIND_TIMESTAMP => Value::Timestamp(bits),
+            _ => Value::Duration(bits),
+        }
+    };
+    // SAFETY: module invariants.
+    unsafe { ctx(cx) }.alloc(v)
+}
+
+/// The scalar's bits as `kind` (float bits for floats, an int read as a
+/// float converted, 0/1 for bools, 0 for null).
+pub unsafe extern "C" fn dash_unbox(p: *const Value, kind: i64) -> i64 {
+    // SAFETY: module invariants.
+    match (unsafe { val(p) }, kind) {
+        (Value::Int(i), KIND_FLOAT) => (*i as f64).to_bits() as i64,
+        (Value::Int(i) | Value::Timestamp(i) | Value::Duration(i), _) => *i,
+        (Value::Float(f), _) => f.to_bits() as i64,
+        (Value::Bool(b), _) => i64::from(*b),
+        _ => 0,
+    }
+}
+
+pub unsafe extern "C" fn dash_is_null(p: *const Value) -> i64 {
+    // SAFETY: module invariants.
+    i64::from(unsafe { val(p) }.is_null())
+}
+
+pub unsafe extern "C" fn dash_const(cx: *mut Ctx, site: i64) -> *const Value {
+    // SAFETY: module invariants; `site` is an index the compiler made.
+    let cx = unsafe { ctx(cx) };
+    match cx.sites.get(site as usize) {
+        Some(s) => &s.value,
+        None => cx.alloc(Value::Null),
+    }
+}
+
+pub unsafe extern "C" fn dash_field(cx: *mut Ctx, base: *const Value, site: i64) -> *const Value {
+    // SAFETY: module invariants.
+    let cx = unsafe { ctx(cx) };
+    let mut v = unsafe { val(base) };
+    let path = cx.sites.get(site as usize).map_or(&[][..], |s| &s.path[..]);
+    for i in path {
+        match v {
+            Value::Record(r) => match r.fields.get(*i as usize) {
+                Some(f) => v = f,
+                None => return cx.alloc(Value::Null),
+            },
+            _ => return cx.alloc(Value::Null),
+        }
+    }
+    // Fields live as long as their record, which lives in the arena or
+    // the caller's arguments.
+    v
+}
+
+pub unsafe extern "C" fn dash_compare(op: i64, a: *const Value, b: *const Value) -> i64 {
+    let op = match op {
+        0 => CmpOp::Eq,
+        1 => CmpOp::Ne,
+        2 => CmpOp::Lt,
+        3 => CmpOp::Le,
+        4 => CmpOp::Gt,
+        _ => CmpOp::Ge,
+    };
+    // SAFETY: module invariants.
+    i64::from(crate::interp::compare(op, unsafe { val(a) }, unsafe {
+        val(b)
+    }))
+}
+
+pub extern "C" fn dash_fmod(x: f64, y: f64) -> f64 {
+    x % y
+}
+
+pub unsafe extern "C" fn dash_concat2(
+    cx: *mut Ctx,
+    a: *const Value,
+    b: *const Value,
+) -> *const Value {
+    // SAFETY: module invariants.
+    let (a, b) = unsafe { (val(a), val(b)) };
+    let v = if a.is_null() || b.is_null() {
+        Value::Null
+    } else {
+        Value::string(format!("{}{}", a.to_text(), b.to_text()))
+    };
+    unsafe { ctx(cx) }.alloc(v)
+}
+
+pub unsafe extern "C" fn dash_concat(
+    cx: *mut Ctx,
+    parts: *const *const Value,
+    n: i64,
+) -> *const Value {
+    // SAFETY: module invariants.
+    let text: String = unsafe { vals(parts, n) }
+        .iter()
+        .map(Value::to_text)
+        .collect();
+    unsafe { ctx(cx) }.alloc(Value::string(text))
+}
+
+pub unsafe extern "C" fn dash_to_float(cx: *mut Ctx, a: *const Value) -> *const Value {
+    // SAFETY: module invariants.
+    let v = crate::interp::to_float(unsafe { val(a) });
+    unsafe { ctx(cx) }.alloc(v)
+}
+
+pub unsafe extern "C" fn dash_record(
+    cx: *mut Ctx,
+    id: i64,
+    fields: *const *const Value,
+    n: i64,
+) -> *const Value {
+    // SAFETY: module invariants.
+    let v = Value::record(RecordId(id as u32), unsafe { vals(fields, n) });
+    unsafe { ctx(cx) }.alloc(v)
+}
+
+pub unsafe extern "C" fn dash_list(
+    cx: *mut Ctx,
+    items: *const *const Value,
+    n: i64,
+) -> *const Value {
+    // SAFETY: module invariants.
+    let v = Value::list(unsafe { vals(items, n) });
+    unsafe { ctx(cx) }.alloc(v)
+}
+
+/// `list[i]`; null pointer (and a pending error) when out of range.
+pub unsafe extern "C" fn dash_index(
+    cx: *mut Ctx,
+    list: *const Value,
+    index: *const Value,
+) -> *const Value {
+    // SAFETY: module invariants.
+    let cx = unsafe { ctx(cx) };
+    match crate::interp::index(unsafe { val(list) }, unsafe { val(index) }) {
+        Ok(v) => cx.alloc(v),
+        Err((code, message)) => {
+            cx.pending = Some((code, message));
+            std::ptr::null()
+        }
+    }
+}
+
+/// A built-in; null pointer (and a pending error) when it fails.
+pub unsafe extern "C" fn dash_call_builtin(
+    cx: *mut Ctx,
+    site: i64,
+    args: *const *const Value,
+    n: i64,
+) -> *const Value {
+    // SAFETY: module invariants.
+    let cx = unsafe { ctx(cx) };
+    let args = unsafe { vals(args, n) };
+    let Some(builtin) = cx.sites.get(site as usize).and_then(|s| s.builtin) else {
+        cx.pending = Some((RowErrorCode::Function, "unknown built-in".into()));
+        return std::ptr::null();
+    };
+    let eval = cx.eval;
+    match catch_unwind(AssertUnwindSafe(|| (builtin.eval)(&args, eval))) {
+        Ok(Ok(v)) => cx.alloc(v),
+        Ok(Err(message)) => {
+            cx.pending = Some((RowErrorCode::Function, message));
+            std::ptr::null()
+        }
+        Err(_) => {
+            cx.pending = Some((
+                RowErrorCode::Function,
+                format!("{}: internal error", builtin.name),
+            ));
+            std::ptr::null()
+        }
+    }
+}
+
+/// Another compiled transform; null pointer when it skipped (`skipped`
+/// set) or failed (`nested` set).
+pub unsafe extern "C" fn dash_call_fn(
+    cx: *mut Ctx,
+    func: i64,
+    args: *const *const Value,
+    n: i64,
+) -> *const Value {
+    // SAFETY: module invariants.
+    let c = unsafe { ctx(cx) };
+    let Some(f) = c.functions.get(func as usize).copied() else {
+        c.pending = Some((RowErrorCode::Fail, "no such function".into()));
+        return std::ptr::null();
+    };
+    // The callee gets its own argument array (the caller's stack slot
+    // holds exactly `n` pointers).
+    let argv: Vec<*const Value> = (0..n.max(0) as usize)
+        // SAFETY: `n` pointers were stored at `args`.
+        .map(|i| unsafe { *args.add(i) })
+        .collect();
+    let mut out: *const Value = std::ptr::null();
+    // SAFETY: `f` was compiled for this signature; `cx` stays valid.
+    let status = unsafe { f(cx, argv.as_ptr(), &mut out) };
+    let c = unsafe { ctx(cx) };
+    match status {
+        STATUS_VALUE => out,
+        STATUS_SKIPPED => {
+            c.skipped = true;
+            std::ptr::null()
+        }
+        _ => {
+            c.nested = c.failure.take();
+            std::ptr::null()
+        }
+    }
+}
+
+pub unsafe extern "C" fn dash_skipped(cx: *mut Ctx) -> i64 {
+    // SAFETY: module invariants.
+    i64::from(unsafe { ctx(cx) }.skipped)
+}
+
+/// A `??` caught a failure: forget it.
+pub unsafe extern "C" fn dash_clear(cx: *mut Ctx) {
+    // SAFETY: module invariants.
+    let cx = unsafe { ctx(cx) };
+    cx.pending = None;
+    cx.nested = None;
+}
+
+/// The row fails at `site`: with a called transform's error, else with
+/// what the failed helper said, else with the site's own code/message.
+pub unsafe extern "C" fn dash_fail_at(cx: *mut Ctx, site: i64) {
+    // SAFETY: module invariants.
+    let cx = unsafe { ctx(cx) };
+    let Some(s) = cx.sites.get(site as usize) else {
+        return;
+    };
+    let failure = match (cx.nested.take(), cx.pending.take()) {
+        (Some(nested), _) => nested,
+        (None, Some((code, message))) => RowError {
+            code,
+            message,
+            file: s.file,
+            span: s.span,
+        },
+        (None, None) => RowError {
+            code: s.code,
+            message: s.message.clone(),
+            file: s.file,
+            span: s.span,
+        },
+    };
+    cx.failure = Some(failure);
+}
+
+/// `require … else msg` / `fail msg`: the row fails with `msg`'s text.
+pub unsafe extern "C" fn dash_fail_message(cx: *mut Ctx, site: i64, message: *const Value) {
+    // SAFETY: module invariants.
+    let cx = unsafe { ctx(cx) };
+    let text = unsafe { val(message) }.to_text();
+    if let Some(s) = cx.sites.get(site as usize) {
+        cx.failure = Some(RowError {
+            code: s.code,
+            message: text,
+            file: s.file,
+            span: s.span,
+        });
+    }
+}
+
+/// Every helper by the name compiled code imports it as.
+pub fn symbols() -> Vec<(&'static str, *const u8)> {
+    vec![
+        ("dash_box", dash_box as *const u8),
+        ("dash_unbox", dash_unbox as *const u8),
+        ("dash_is_null", dash_is_null as *const u8),
+        ("dash_const", dash_const as *const u8),
+        ("dash_field", dash_field as *const u8),
+        ("dash_compare", dash_compare as *const u8),
+        ("dash_fmod", dash_fmod as *const u8),
+        ("dash_concat2", dash_concat2 as *const u8),
+        ("dash_concat", dash_concat as *const u8),
+        ("dash_to_float", dash_to_float as *const u8),
+        ("dash_record", dash_record as *const u8),
+        ("dash_list", dash_list as *const u8),
+        ("dash_index", dash_index as *const u8),
+        ("dash_call_builtin", dash_call_builtin as *const u8),
+        ("dash_call_fn", dash_call_fn as *const u8),
+        ("dash_skipped", dash_skipped as *const u8),
+        ("dash_clear", dash_clear as *const u8),
+        ("dash_fail_at", dash_fail_at as *const u8),
+        ("dash_fail_message", dash_fail_message as *const u8),
+    ]
+}
