@@ -123,6 +123,7 @@ fn replay(
         db: db.map(str::to_string),
         env: env.map(str::to_string),
         pipeline,
+        interpret: false,
     };
     match dash_runtime::dlq::replay(analysis, dir, &options, since) {
         Ok(r) => {

@@ -89,6 +89,9 @@ enum Command {
         /// Apply the `env:` overrides of this name from dash.yaml.
         #[arg(long)]
         env: Option<String>,
+        /// Which engine runs the transforms (default: the JIT).
+        #[arg(long, value_enum, default_value_t = Engine::Jit)]
+        engine: Engine,
     },
     /// Inspect the dead-letter queue (records that failed).
     Dlq {
@@ -180,9 +183,15 @@ fn main() -> ExitCode {
             pipeline,
             db,
             env,
+            engine,
         } => cli_run::run(
             &path,
-            dash_runtime::executor::RunOptions { db, env, pipeline },
+            dash_runtime::executor::RunOptions {
+                db,
+                env,
+                pipeline,
+                interpret: engine == Engine::Interp,
+            },
         ),
         Command::Dlq {
             command,

@@ -446,3 +446,36 @@ fn the_jit_agrees_with_the_interpreter() {
     // Every kind of outcome must be exercised.
     assert!(outcomes.iter().all(|n| *n > 0), "{outcomes:?}");
 }
+
+/// Memory safety: the differential test again, smaller, under valgrind's
+/// memcheck (`--smc-check=all` for the generated code). Any invalid read
+/// or write in compiled code or helpers, or a leak of definitely lost
+/// memory, fails it.
+#[test]
+fn the_jit_is_clean_under_valgrind() {
+    let exe = std::env::current_exe().expect("the test binary");
+    let out = std::process::Command::new("valgrind")
+        .args([
+            "--error-exitcode=99",
+            "--smc-check=all",
+            "--leak-check=full",
+            "--errors-for-leak-kinds=definite",
+            "-q",
+        ])
+        .arg(&exe)
+        .args([
+            "--exact",
+            "the_jit_agrees_with_the_interpreter",
+            "--test-threads=1",
+        ])
+        .env("DASH_DIFF_CASES", "200")
+        .env("DASH_DIFF_SEED", "7")
+        .output()
+        .expect("valgrind (Debian package `valgrind`) must be installed");
+    assert!(
+        out.status.success(),
+        "valgrind reported errors:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

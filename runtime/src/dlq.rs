@@ -103,7 +103,17 @@ pub fn replay(
         let records = crate::source::reparse(&plan.source, program, &raws)?;
         let mut summary = crate::executor::Summary::default();
         let mut files = crate::file_sink::FileSinks::open(&plan)?;
-        let commit = crate::executor::process(&plan, analysis, &records, &mut summary, &mut files)?;
+        let jit = if options.interpret {
+            None
+        } else {
+            Some(dash_compiler::jit::Jit::compile(&plan.program)?)
+        };
+        let engine = match &jit {
+            Some(jit) => dash_compiler::engine::Engine::Jit(jit),
+            None => dash_compiler::engine::Engine::Interp(&plan.program),
+        };
+        let commit =
+            crate::executor::process(&plan, analysis, engine, &records, &mut summary, &mut files)?;
         let failed: Vec<(i64, String, String)> = commit
             .dead
             .iter()

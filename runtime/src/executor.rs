@@ -15,7 +15,9 @@ use std::time::{Duration, Instant};
 
 use dash_compiler::Analysis;
 use dash_compiler::check::Program;
+use dash_compiler::engine::Engine;
 use dash_compiler::interp::{self, Outcome, RowErrorCode};
+use dash_compiler::jit::Jit;
 use dash_compiler::stdlib::EvalContext;
 use dash_compiler::value::Value;
 
@@ -36,6 +38,9 @@ pub struct RunOptions {
     pub env: Option<String>,
     /// `--pipeline NAME`, when the project has several.
     pub pipeline: Option<String>,
+    /// `--engine interp`: run transforms on the reference interpreter
+    /// instead of the JIT.
+    pub interpret: bool,
 }
 
 /// What a run did; `read = written + skipped + dead_lettered + duplicates`.
@@ -75,6 +80,8 @@ pub enum RunError {
     Output { path: String, message: String },
     #[error("the async runtime failed: {0}")]
     Runtime(String),
+    #[error(transparent)]
+    Jit(#[from] dash_compiler::jit::JitError),
 }
 
 /// Progress reports during a run (records read so far, written, DLQ).
@@ -98,6 +105,17 @@ pub fn run_blocking(
     let config = config::load(dir, options.env.as_deref())?;
     let plan = plan::plan(analysis, dir, options.pipeline.as_deref(), &config)?;
     let url = config.database_url(options.db.as_deref(), dir);
+    let jit = if options.interpret {
+        None
+    } else {
+        let jit = Jit::compile(&plan.program)?;
+        tracing::info!(compile_time = ?jit.compile_time, "transforms compiled");
+        Some(jit)
+    };
+    let engine = match &jit {
+        Some(jit) => Engine::Jit(jit),
+        None => Engine::Interp(&plan.program),
+    };
     let program = &analysis.program;
     let (store, tables) = runtime.block_on(prepare(&plan, program, &url, config.copy_format))?;
     let store = Arc::new(store);
@@ -123,6 +141,7 @@ pub fn run_blocking(
         &runtime,
         &plan,
         analysis,
+        engine,
         store.clone(),
         start,
         &mut summary,
@@ -198,10 +217,12 @@ async fn prepare(
 /// Read, batch and transform on this thread; commit on the runtime. At
 /// most one batch waits for the writer while the next is processed, so
 /// memory stays bounded by about three batches whatever the speeds.
+#[allow(clippy::too_many_arguments)]
 fn pump(
     runtime: &tokio::runtime::Runtime,
     plan: &Plan,
     analysis: &Analysis,
+    engine: Engine,
     store: Arc<Store>,
     start: u64,
     summary: &mut Summary,
@@ -256,7 +277,7 @@ fn pump(
             }
         }
         if !batch.is_empty() {
-            let commit = process(plan, analysis, &batch, summary, &mut files)?;
+            let commit = process(plan, analysis, engine, &batch, summary, &mut files)?;
             if to_writer.blocking_send(commit).is_err() {
                 return Ok(()); // the writer stopped: its error is below
             }
@@ -286,6 +307,7 @@ fn pump(
 pub(crate) fn process(
     plan: &Plan,
     analysis: &Analysis,
+    engine: Engine,
     batch: &[RawRecord],
     summary: &mut Summary,
     files: &mut FileSinks,
@@ -328,7 +350,7 @@ pub(crate) fn process(
                 continue;
             }
         };
-        match transform(plan, value, &cx) {
+        match transform(plan, engine, value, &cx) {
             Ok(Some(out)) => {
                 let mut tables = commit.tables.iter_mut();
                 for sink in &plan.sinks {
@@ -383,11 +405,12 @@ fn decode(record: &RawRecord, plan: &Plan, program: &Program) -> Result<Value, S
 /// `Err((stage, error))` when one failed it.
 fn transform(
     plan: &Plan,
+    engine: Engine,
     mut value: Value,
     cx: &EvalContext,
 ) -> Result<Option<Value>, (String, interp::RowError)> {
     for stage in &plan.stages {
-        match interp::run(&plan.program, stage.func, &[value], cx) {
+        match engine.run(stage.func, std::slice::from_ref(&value), cx) {
             Outcome::Value(v) => value = v,
             Outcome::Skipped => return Ok(None),
             Outcome::Failed(e) => return Err((stage.name.clone(), e)),

@@ -54,6 +54,7 @@ struct Restart;
 impl Drop for Restart {
     fn drop(&mut self) {
         let _ = Command::new("pg_ctlcluster")
+            .stderr(std::process::Stdio::null())
             .args(["--skip-systemctl-redirect", "15", "main", "start"])
             .status();
     }

@@ -215,3 +215,32 @@ fn a_file_sink_is_cut_back_to_its_committed_length() {
         written
     );
 }
+
+#[test]
+fn the_jit_and_the_interpreter_write_the_same_rows_and_dead_letters() {
+    let mut results = Vec::new();
+    for interpret in [false, true] {
+        let dir = project(
+            &format!("engines-{interpret}"),
+            FILE_SOURCE,
+            "in.jsonl",
+            JSONL.as_bytes(),
+        );
+        let text = std::fs::read_to_string(dir.join("p.dash")).unwrap();
+        let analysis = dash_compiler::analyze(vec![dash_compiler::SourceFile::new("p.dash", text)]);
+        let options = dash_runtime::executor::RunOptions {
+            interpret,
+            ..Default::default()
+        };
+        let s =
+            dash_runtime::executor::run_blocking(&analysis, &dir, &options, &mut |_| {}).unwrap();
+        let (_, dead) = dash_runtime::dlq::entries(&dir, None, None, None, None, None).unwrap();
+        let dead: Vec<_> = dead
+            .into_iter()
+            .map(|d| (d.stage, d.code, d.message, d.location, d.raw))
+            .collect();
+        results.push((counts(&s), dead));
+    }
+    assert_eq!(results[0], results[1]);
+    assert_eq!(results[0].0, (7, 3, 1, 3));
+}

@@ -89,6 +89,7 @@ impl Imports {
             ("dash_field", &[I64, I64, I64], &[I64]),
             ("dash_compare", &[I64, I64, I64], &[I64]),
             ("dash_fmod", &[F64, F64], &[F64]),
+            ("dash_round", &[F64, I64], &[F64]),
             ("dash_concat2", &[I64, I64, I64], &[I64]),
             ("dash_concat", &[I64, I64, I64], &[I64]),
             ("dash_to_float", &[I64, I64], &[I64]),
@@ -500,6 +501,21 @@ impl<'a, 'b> Translator<'a, 'b> {
                     }
                 }
             }
+            Op::Call(builtin, args) if self.native_round(builtin.name, args) => {
+                let x = self.get(args[0]);
+                let digits = match args.get(1) {
+                    Some(d) => self.get(*d).value,
+                    None => self.iconst(0),
+                };
+                let value = self.call1f("dash_round", &[x.value, digits]);
+                let null = self.not_null();
+                let from = RegRepr {
+                    repr: Repr::Float,
+                    nullable: false,
+                };
+                let s = self.convert(Scalar { value, null }, from, to);
+                self.set(dst, s);
+            }
             Op::Call(builtin, args) => {
                 let mut s = self.new_site(inst.span);
                 s.builtin = Some(builtin);
@@ -546,6 +562,32 @@ impl<'a, 'b> Translator<'a, 'b> {
                 let p = self.call1("dash_concat", &[ctx, array, n]);
                 self.set_from_box(dst, p);
             }
+        }
+    }
+
+    /// `round` of a non-null float (and int digits) needs no boxing: it
+    /// calls the built-in's rounding on native values.
+    fn native_round(&self, name: &str, args: &[Reg]) -> bool {
+        let float = RegRepr {
+            repr: Repr::Float,
+            nullable: false,
+        };
+        let int = RegRepr {
+            repr: Repr::Int(KIND_INT),
+            nullable: false,
+        };
+        name == "round"
+            && match args {
+                [x] => self.reg_repr(*x) == float,
+                [x, d] => self.reg_repr(*x) == float && self.reg_repr(*d) == int,
+                _ => false,
+            }
+    }
+
+    fn call1f(&mut self, name: &str, args: &[CValue]) -> CValue {
+        match self.call(name, args) {
+            Some(v) => v,
+            None => self.b.ins().f64const(f64::NAN),
         }
     }
 

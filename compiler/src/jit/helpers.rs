@@ -15,6 +15,7 @@
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
+use super::arena::Arena;
 use crate::check::RecordId;
 use crate::interp::{RowError, RowErrorCode};
 use crate::ir::CmpOp;
@@ -63,10 +64,8 @@ pub struct Ctx<'a> {
     pub functions: &'a [NativeFn],
     pub sites: &'a [Site],
     pub eval: &'a EvalContext,
-    /// Every value created during the call; freed when the call ends.
-    /// Boxed: compiled code holds pointers to them while the vector grows.
-    #[allow(clippy::vec_box)]
-    pub arena: Vec<Box<Value>>,
+    /// Every value created during the call; cleared when the call ends.
+    pub arena: &'a mut Arena,
     /// What a failed helper said, until the site's failure path uses it.
     pub pending: Option<(RowErrorCode, String)>,
     /// The error of a called transform.
@@ -79,10 +78,7 @@ pub struct Ctx<'a> {
 
 impl Ctx<'_> {
     fn alloc(&mut self, v: Value) -> *const Value {
-        let b = Box::new(v);
-        let p: *const Value = &*b;
-        self.arena.push(b);
-        p
+        self.arena.alloc(v)
     }
 }
 
@@ -117,6 +113,32 @@ unsafe fn vals(p: *const *const Value, n: i64) -> Vec<Value> {
         // SAFETY: the compiled code stored `n` pointers at `p`.
         .map(|i| unsafe { val(*p.add(i)) }.clone())
         .collect()
+}
+
+/// Call `f` with the `n` values at `p` as one slice, without cloning
+/// them: up to four are copied bit for bit into a stack buffer that is
+/// never dropped (so reference counts stay as they are), which is sound
+/// because the originals outlive the call and `f` only reads.
+///
+/// # Safety
+/// `p` points to `n` valid value pointers.
+unsafe fn with_vals<R>(p: *const *const Value, n: i64, f: impl FnOnce(&[Value]) -> R) -> R {
+    let n = n.max(0) as usize;
+    if n <= 4 {
+        let mut buf: [std::mem::MaybeUninit<Value>; 4] =
+            [const { std::mem::MaybeUninit::uninit() }; 4];
+        for (i, slot) in buf.iter_mut().enumerate().take(n) {
+            // SAFETY: the compiled code stored `n` valid pointers at `p`;
+            // the copy is never dropped (MaybeUninit), see above.
+            slot.write(unsafe { std::ptr::read(*p.add(i)) });
+        }
+        // SAFETY: the first `n` slots were initialized just above.
+        let values = unsafe { std::slice::from_raw_parts(buf.as_ptr().cast::<Value>(), n) };
+        f(values)
+    } else {
+        // SAFETY: as above.
+        f(&unsafe { vals(p, n as i64) })
+    }
 }
 
 pub unsafe extern "C" fn dash_box(
@@ -205,6 +227,11 @@ pub extern "C" fn dash_fmod(x: f64, y: f64) -> f64 {
     x % y
 }
 
+/// `round(x, digits)` on native floats (the built-in's own rounding).
+pub extern "C" fn dash_round(x: f64, digits: i64) -> f64 {
+    catch_unwind(|| crate::stdlib::round_to(x, digits)).unwrap_or(x)
+}
+
 pub unsafe extern "C" fn dash_concat2(
     cx: *mut Ctx,
     a: *const Value,
@@ -286,13 +313,18 @@ pub unsafe extern "C" fn dash_call_builtin(
 ) -> *const Value {
     // SAFETY: module invariants.
     let cx = unsafe { ctx(cx) };
-    let args = unsafe { vals(args, n) };
     let Some(builtin) = cx.sites.get(site as usize).and_then(|s| s.builtin) else {
         cx.pending = Some((RowErrorCode::Function, "unknown built-in".into()));
         return std::ptr::null();
     };
     let eval = cx.eval;
-    match catch_unwind(AssertUnwindSafe(|| (builtin.eval)(&args, eval))) {
+    // SAFETY: `n` pointers were stored at `args`.
+    let result = unsafe {
+        with_vals(args, n, |args| {
+            catch_unwind(AssertUnwindSafe(|| (builtin.eval)(args, eval)))
+        })
+    };
+    match result {
         Ok(Ok(v)) => cx.alloc(v),
         Ok(Err(message)) => {
             cx.pending = Some((RowErrorCode::Function, message));
@@ -409,6 +441,7 @@ pub fn symbols() -> Vec<(&'static str, *const u8)> {
         ("dash_field", dash_field as *const u8),
         ("dash_compare", dash_compare as *const u8),
         ("dash_fmod", dash_fmod as *const u8),
+        ("dash_round", dash_round as *const u8),
         ("dash_concat2", dash_concat2 as *const u8),
         ("dash_concat", dash_concat as *const u8),
         ("dash_to_float", dash_to_float as *const u8),

@@ -6,6 +6,7 @@
 //! Every IR operation is compiled: there is no fallback to the
 //! interpreter.
 
+mod arena;
 mod codegen;
 mod helpers;
 
@@ -40,6 +41,8 @@ pub struct Jit {
     /// Parameters of each function: `run` refuses fewer arguments.
     arity: Vec<usize>,
     sites: Vec<Site>,
+    /// Reused by every call (one call at a time: `Jit` is not `Sync`).
+    arena: std::cell::RefCell<arena::Arena>,
     /// The Cranelift IR of each function, when asked for.
     clif: Vec<String>,
     /// How long compiling took.
@@ -132,6 +135,7 @@ impl Jit {
             functions,
             arity: program.functions.iter().map(|f| f.params.len()).collect(),
             sites,
+            arena: Default::default(),
             clif,
             compile_time: started.elapsed(),
         })
@@ -153,24 +157,40 @@ impl Jit {
                 span: Span::default(),
             });
         };
+        let Ok(mut arena) = self.arena.try_borrow_mut() else {
+            return Outcome::Failed(RowError {
+                code: RowErrorCode::Fail,
+                message: "the JIT was re-entered".into(),
+                file: FileId(0),
+                span: Span::default(),
+            });
+        };
         let mut ctx = Ctx {
             functions: &self.functions,
             sites: &self.sites,
             eval: cx,
-            arena: Vec::new(),
+            arena: &mut arena,
             pending: None,
             nested: None,
             skipped: false,
             failure: None,
         };
-        let argv: Vec<*const Value> = args.iter().map(|a| a as *const Value).collect();
+        let mut one = [std::ptr::null::<Value>()];
+        let many: Vec<*const Value>;
+        let argv: &[*const Value] = if args.len() == 1 {
+            one[0] = &args[0];
+            &one
+        } else {
+            many = args.iter().map(|a| a as *const Value).collect();
+            &many
+        };
         let mut out: *const Value = std::ptr::null();
         // SAFETY: `f` was compiled for `NativeFn`; `argv` holds one valid
-        // pointer per parameter (the checker made the arity match) and
-        // `ctx` outlives the call. See helpers.rs for the invariants.
+        // pointer per parameter (checked above) and `ctx` outlives the
+        // call. See helpers.rs for the invariants.
         let status = unsafe { f(&mut ctx, argv.as_ptr(), &mut out) };
-        match status {
-            // SAFETY: on success `out` points into `ctx.arena`, the site
+        let outcome = match status {
+            // SAFETY: on success `out` points into the arena, the site
             // table or `args`, all still alive.
             STATUS_VALUE if !out.is_null() => Outcome::Value(unsafe { (*out).clone() }),
             STATUS_SKIPPED => Outcome::Skipped,
@@ -180,7 +200,9 @@ impl Jit {
                 file: FileId(0),
                 span: Span::default(),
             })),
-        }
+        };
+        ctx.arena.clear();
+        outcome
     }
 
     /// Run a compiled function over a batch of rows.

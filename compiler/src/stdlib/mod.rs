@@ -25,6 +25,9 @@ mod parse_timestamp;
 mod pow;
 mod replace;
 mod round;
+
+/// `round(x, digits)`, for code that must round exactly as Dash does.
+pub use round::round_to;
 mod sha256;
 mod split;
 mod sqrt;
