@@ -4,6 +4,7 @@
 //! Two engines: SQLite (the embedded default) and PostgreSQL.
 
 mod columns;
+mod migrations;
 mod pg_copy;
 mod postgres;
 mod sqlite;

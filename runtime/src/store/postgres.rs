@@ -11,13 +11,10 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 // placeholders; values are always bound or sent through COPY.
 use sqlx::{AssertSqlSafe, PgPool, Row};
 
+use super::migrations::{self, Dialect};
 use super::pg_copy::CopyFormat;
 use super::{Column, ColumnKind, Commit, DlqEntry, StoreError, TableRows, quote, table_ddl};
 
-const MIGRATIONS: &[(&str, &str)] = &[(
-    "0001_dash_tables",
-    include_str!("../../../migrations/postgres/0001_dash_tables.sql"),
-)];
 const DLQ_TEMPLATE: &str = include_str!("../../../migrations/postgres/dlq.sql");
 
 pub struct Postgres {
@@ -55,39 +52,16 @@ impl Postgres {
         StoreError::database(&self.url, e)
     }
 
+    /// Apply the embedded migrations not applied yet (`migrations.rs`).
     async fn migrate(&self) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await.map_err(|e| self.err(e))?;
-        // One migrator at a time, whatever the number of `dashc run`s.
-        sqlx::query("SELECT pg_advisory_xact_lock(7305413)")
-            .execute(&mut *tx)
+        migrations::migrator(Dialect::Postgres)
+            .run(&self.pool)
             .await
-            .map_err(|e| self.err(e))?;
-        sqlx::query("CREATE TABLE IF NOT EXISTS dash_migrations (name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL)")
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| self.err(e))?;
-        for (name, sql) in MIGRATIONS {
-            let done: Option<(String,)> =
-                sqlx::query_as("SELECT name FROM dash_migrations WHERE name = $1")
-                    .bind(name)
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(|e| self.err(e))?;
-            if done.is_some() {
-                continue;
-            }
-            sqlx::raw_sql(AssertSqlSafe(*sql))
-                .execute(&mut *tx)
-                .await
-                .map_err(|e| self.err(e))?;
-            sqlx::query("INSERT INTO dash_migrations (name, applied_at) VALUES ($1, now())")
-                .bind(name)
-                .execute(&mut *tx)
-                .await
-                .map_err(|e| self.err(e))?;
-        }
-        tx.commit().await.map_err(|e| self.err(e))?;
-        Ok(())
+            .map_err(|e| StoreError::Database {
+                url: self.url.clone(),
+                message: format!("migrating Dash's tables: {e}"),
+                retryable: false,
+            })
     }
 
     pub async fn ensure_dlq(&self, table: &str) -> Result<(), StoreError> {

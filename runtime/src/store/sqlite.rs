@@ -8,14 +8,11 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 // placeholders; values are always bound.
 use sqlx::{AssertSqlSafe, Row, SqlitePool};
 
+use super::migrations::{self, Dialect};
 use super::{
     Column, ColumnKind, Commit, DlqEntry, SqlValue, StoreError, TableRows, quote, table_ddl,
 };
 
-const MIGRATIONS: &[(&str, &str)] = &[(
-    "0001_dash_tables",
-    include_str!("../../../migrations/sqlite/0001_dash_tables.sql"),
-)];
 const DLQ_TEMPLATE: &str = include_str!("../../../migrations/sqlite/dlq.sql");
 
 /// SQLite allows 32766 parameters per statement; stay below.
@@ -54,36 +51,16 @@ impl Sqlite {
         StoreError::database(&self.url, e)
     }
 
-    /// Apply the embedded migrations not applied yet.
+    /// Apply the embedded migrations not applied yet (`migrations.rs`).
     async fn migrate(&self) -> Result<(), StoreError> {
-        sqlx::query("CREATE TABLE IF NOT EXISTS dash_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
-            .execute(&self.pool)
+        migrations::migrator(Dialect::Sqlite)
+            .run(&self.pool)
             .await
-            .map_err(|e| self.err(e))?;
-        for (name, sql) in MIGRATIONS {
-            let done: Option<(String,)> =
-                sqlx::query_as("SELECT name FROM dash_migrations WHERE name = ?")
-                    .bind(name)
-                    .fetch_optional(&self.pool)
-                    .await
-                    .map_err(|e| self.err(e))?;
-            if done.is_some() {
-                continue;
-            }
-            let mut tx = self.pool.begin().await.map_err(|e| self.err(e))?;
-            sqlx::raw_sql(AssertSqlSafe(*sql))
-                .execute(&mut *tx)
-                .await
-                .map_err(|e| self.err(e))?;
-            sqlx::query("INSERT INTO dash_migrations (name, applied_at) VALUES (?, ?)")
-                .bind(name)
-                .bind(now())
-                .execute(&mut *tx)
-                .await
-                .map_err(|e| self.err(e))?;
-            tx.commit().await.map_err(|e| self.err(e))?;
-        }
-        Ok(())
+            .map_err(|e| StoreError::Database {
+                url: self.url.clone(),
+                message: format!("migrating Dash's tables: {e}"),
+                retryable: false,
+            })
     }
 
     pub async fn ensure_dlq(&self, table: &str) -> Result<(), StoreError> {

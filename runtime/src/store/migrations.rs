@@ -1,0 +1,49 @@
+//! Dash's own tables (checkpoints, runs; `migrations/`), applied with
+//! sqlx's migrator from SQL embedded in the binary: each migration once,
+//! recorded in `_sqlx_migrations` with its checksum, under sqlx's lock on
+//! PostgreSQL so concurrent runs do not race.
+
+use std::borrow::Cow;
+
+use sqlx::SqlSafeStr;
+use sqlx::migrate::{Migration, MigrationType, Migrator};
+
+/// Which engine's SQL.
+#[derive(Clone, Copy)]
+pub enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+/// (version, description, SQL) per engine, in order.
+const SQLITE: &[(i64, &str, &str)] = &[(
+    1,
+    "dash tables",
+    include_str!("../../../migrations/sqlite/0001_dash_tables.sql"),
+)];
+const POSTGRES: &[(i64, &str, &str)] = &[(
+    1,
+    "dash tables",
+    include_str!("../../../migrations/postgres/0001_dash_tables.sql"),
+)];
+
+pub fn migrator(dialect: Dialect) -> Migrator {
+    let table = match dialect {
+        Dialect::Sqlite => SQLITE,
+        Dialect::Postgres => POSTGRES,
+    };
+    Migrator::with_migrations(
+        table
+            .iter()
+            .map(|(version, description, sql)| {
+                Migration::new(
+                    *version,
+                    Cow::Borrowed(*description),
+                    MigrationType::Simple,
+                    sql.into_sql_str(),
+                    false,
+                )
+            })
+            .collect(),
+    )
+}
