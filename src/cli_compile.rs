@@ -21,6 +21,14 @@ pub fn run(paths: &[PathBuf], emit: Emit) -> ExitCode {
                 let program = dash_compiler::lower::lower(analysis);
                 print!("{}", dash_compiler::ir::print_program(&program));
             }
+            Emit::Graph => print!(
+                "{}",
+                dash_compiler::graph::mermaid(&dash_compiler::graph::graphs(analysis))
+            ),
+            Emit::Dot => print!(
+                "{}",
+                dash_compiler::graph::dot(&dash_compiler::graph::graphs(analysis))
+            ),
             Emit::Clif => {
                 let program = dash_compiler::lower::lower(analysis);
                 match dash_compiler::jit::Jit::clif(&program) {

@@ -65,8 +65,10 @@ enum Command {
         /// Files or directories.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
-        /// What to print: `ir` (the typed IR of every transform and test)
-        /// or `clif` (the Cranelift IR the JIT compiles them to).
+        /// What to print: `ir` (the typed IR of every transform and test),
+        /// `clif` (the Cranelift IR the JIT compiles them to), `graph`
+        /// (pipelines and reactors as a Mermaid flowchart) or `dot`
+        /// (the same for Graphviz).
         #[arg(long, value_enum, default_value_t = Emit::Ir)]
         emit: Emit,
     },
@@ -159,6 +161,10 @@ pub enum Emit {
     Ir,
     /// The Cranelift IR of the JIT.
     Clif,
+    /// The pipeline and reactor graphs as a Mermaid flowchart.
+    Graph,
+    /// The same graphs in Graphviz dot.
+    Dot,
 }
 
 #[derive(Clone, Copy, ValueEnum)]

@@ -11,6 +11,7 @@ pub mod decode;
 pub mod diag;
 pub mod engine;
 pub mod fmt;
+pub mod graph;
 pub mod ide;
 pub mod interp;
 pub mod ir;

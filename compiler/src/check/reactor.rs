@@ -457,7 +457,7 @@ fn is_call_of_reactor(checker: &Checker<'_>, e: &Expr) -> bool {
 
 /// Names a step mentions in its value and options (not in its own `undo`,
 /// where its own name is its result).
-fn step_mentions(step: &Step, out: &mut Vec<String>) {
+pub(crate) fn step_mentions(step: &Step, out: &mut Vec<String>) {
     match &step.value {
         StepValue::Expr(e) => expr_mentions(e, out),
         StepValue::Effect(effect) => effect_mentions(effect, out),

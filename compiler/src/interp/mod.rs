@@ -236,6 +236,8 @@ fn eval(
     })
 }
 
+pub(crate) use ops::canonical_nan;
+
 /// The comparison semantics, for the JIT's helpers.
 pub(crate) fn compare(op: crate::ir::CmpOp, a: &Value, b: &Value) -> bool {
     ops::compare(op, a, b)

@@ -32,6 +32,13 @@ pub(super) fn field(base: &Value, path: &[u32]) -> Value {
     v.clone()
 }
 
+/// Every NaN an arithmetic operation makes is the one canonical NaN
+/// (positive, quiet, no payload): its bits would otherwise depend on the
+/// order the hardware saw the operands in.
+pub(crate) fn canonical_nan(x: f64) -> f64 {
+    if x.is_nan() { f64::NAN } else { x }
+}
+
 pub(super) fn neg(kind: Arith, v: &Value) -> Result<Value, Failure> {
     Ok(match (kind, v) {
         (_, Value::Null) => Value::Null,
@@ -55,13 +62,13 @@ pub(super) fn arith(op: ArithOp, kind: Arith, a: &Value, b: &Value) -> Result<Va
                 a.as_float().unwrap_or(f64::NAN),
                 b.as_float().unwrap_or(f64::NAN),
             );
-            Float(match op {
+            Float(canonical_nan(match op {
                 ArithOp::Add => x + y,
                 ArithOp::Sub => x - y,
                 ArithOp::Mul => x * y,
                 ArithOp::Div => x / y,
                 ArithOp::Rem => x % y,
-            })
+            }))
         }
         Arith::Str => Value::string(format!("{}{}", a.to_text(), b.to_text())),
         Arith::Int => {

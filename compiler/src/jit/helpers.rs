@@ -224,7 +224,7 @@ pub unsafe extern "C" fn dash_compare(op: i64, a: *const Value, b: *const Value)
 }
 
 pub extern "C" fn dash_fmod(x: f64, y: f64) -> f64 {
-    x % y
+    crate::interp::canonical_nan(x % y)
 }
 
 /// `round(x, digits)` on native floats (the built-in's own rounding).

@@ -75,6 +75,12 @@ impl Jit {
         let target = |e: &dyn std::fmt::Display| JitError::Target(e.to_string());
         let mut flags = settings::builder();
         flags.set("opt_level", "speed").map_err(|e| target(&e))?;
+        // A NaN's sign and payload would depend on how Cranelift orders
+        // and rewrites float operations; every arithmetic NaN is the
+        // canonical one instead, as in the interpreter (docs/language.md).
+        flags
+            .set("enable_nan_canonicalization", "true")
+            .map_err(|e| target(&e))?;
         flags
             .set("use_colocated_libcalls", "false")
             .map_err(|e| target(&e))?;
