@@ -37,9 +37,15 @@ pub struct Program {
     pub record_names: Vec<String>,
     /// The record types by id (field names and types), for printing.
     pub records: Vec<crate::check::Record>,
+    /// Every reactor as steps for the runtime to schedule.
+    pub reactors: Vec<crate::lower::reactor_plan::ReactorPlan>,
 }
 
 impl Program {
+    pub fn reactor(&self, name: &str) -> Option<&crate::lower::reactor_plan::ReactorPlan> {
+        self.reactors.iter().find(|r| r.name == name)
+    }
+
     pub fn function(&self, name: &str) -> Option<(FuncId, &Function)> {
         self.functions
             .iter()

@@ -5,6 +5,7 @@
 
 mod builder;
 mod expr;
+pub mod reactor_plan;
 
 use std::collections::HashMap;
 
@@ -60,10 +61,24 @@ pub fn lower(analysis: &Analysis) -> ir::Program {
     for (file, t) in &tests {
         functions.extend(lower_test(checked, &ids, *file, t));
     }
+    // Reactors as the runtime schedules them; their functions go last so
+    // every id above stays what it is.
+    let names: Vec<String> = reactors.iter().map(|(_, r)| r.name.name.clone()).collect();
+    let mut planner = reactor_plan::Planner {
+        checked,
+        ids: &ids,
+        functions: &mut functions,
+        reactors: &names,
+    };
+    let plans = reactors
+        .iter()
+        .map(|(file, r)| planner.plan(*file, r))
+        .collect();
     ir::Program {
         functions,
         record_names: checked.record_names.clone(),
         records: checked.records.clone(),
+        reactors: plans,
     }
 }
 
