@@ -246,7 +246,7 @@ fn explain(code: &str) -> ExitCode {
             .map(|h| format!(" ({h})"))
             .unwrap_or_default();
             eprintln!(
-                "error: `{code}` is not a Dash error code{hint}; codes look like E0005 (compile time, E0001 to {}) or R0003 (run time, R0001 to R0007)",
+                "error: `{code}` is not a Dash error code{hint}; codes look like E0005 (compile time, E0001 to {}) or R0003 (run time, R0001 to R0008)",
                 known
                     .iter()
                     .rfind(|c| c.starts_with('E'))

@@ -83,6 +83,11 @@ pub fn decode_record(json: &Json, ty: RecordId, program: &Program) -> Result<Val
     record(json, ty, program).map_err(Fail::finish)
 }
 
+/// Decode one JSON value into a value of type `ty` (a field's type).
+pub fn decode_value(json: &Json, ty: &Ty, program: &Program) -> Result<Value, DecodeError> {
+    decode(json, ty, program).map_err(Fail::finish)
+}
+
 /// Parse one line of JSON text (a JSONL line) and decode it. Text that is
 /// not JSON fails with serde_json's message and an empty path. A leading
 /// byte order mark (the first line of some files) is skipped.

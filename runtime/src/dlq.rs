@@ -112,8 +112,17 @@ pub fn replay(
             Some(jit) => dash_compiler::engine::Engine::Jit(jit),
             None => dash_compiler::engine::Engine::Interp(&plan.program),
         };
-        let commit =
-            crate::executor::process(&plan, analysis, engine, &records, &mut summary, &mut files)?;
+        // Reactors with lookup steps are not replayed yet: their records
+        // fail again and stay in the DLQ with one more attempt.
+        let commit = crate::batch::process(
+            &plan,
+            analysis,
+            engine,
+            &records,
+            &mut summary,
+            &mut files,
+            None,
+        )?;
         let failed: Vec<(i64, String, String)> = commit
             .dead
             .iter()

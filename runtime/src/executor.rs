@@ -7,7 +7,6 @@
 //! reader, this thread (decode + transform), and the writer (`writer.rs`)
 //! committing on the tokio runtime.
 
-use std::io::Write as _;
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::mpsc::RecvTimeoutError;
@@ -16,18 +15,15 @@ use std::time::{Duration, Instant};
 use dash_compiler::Analysis;
 use dash_compiler::check::Program;
 use dash_compiler::engine::Engine;
-use dash_compiler::interp::{self, Outcome, RowErrorCode};
 use dash_compiler::jit::Jit;
-use dash_compiler::stdlib::EvalContext;
-use dash_compiler::value::Value;
 
+use crate::batch::{self, Reactors};
 use crate::config::{self, mask_url};
 use crate::file_sink::FileSinks;
 use crate::plan::{self, Output, Plan};
+use crate::reactor::Effects;
 use crate::source::{self, RawRecord};
-use crate::store::{
-    Commit, CopyFormat, DeadLetter, Store, StoreError, TableRows, columns_of, row_values,
-};
+use crate::store::{CopyFormat, Store, StoreError, columns_of};
 use crate::writer::{self, Target, Written};
 
 #[derive(Clone, Debug, Default)]
@@ -59,6 +55,9 @@ pub struct Summary {
     pub dead_lettered: u64,
     /// Batch commits retried after the database went away.
     pub retries: u32,
+    /// Queries made by reactors' `lookup` steps (one per batch and step,
+    /// fewer with `cache`).
+    pub lookup_queries: u64,
     /// The committed source position (bytes) and the input's size, when
     /// known: progress.
     pub position: u64,
@@ -253,6 +252,14 @@ fn pump(
         dlq: plan.dlq_table.clone(),
         retry_for: plan.retry_for,
     };
+    let mut reactors = Reactors::new(
+        plan,
+        Effects {
+            store: store.clone(),
+            runtime,
+            checked: &analysis.program,
+        },
+    );
     let writer = runtime.spawn(writer::write(store, target, queue, acks));
     let count = |summary: &mut Summary, w: Written| {
         summary.written += w.written;
@@ -277,7 +284,15 @@ fn pump(
             }
         }
         if !batch.is_empty() {
-            let commit = process(plan, analysis, engine, &batch, summary, &mut files)?;
+            let commit = batch::process(
+                plan,
+                analysis,
+                engine,
+                &batch,
+                summary,
+                &mut files,
+                Some(&mut reactors),
+            )?;
             if to_writer.blocking_send(commit).is_err() {
                 return Ok(()); // the writer stopped: its error is below
             }
@@ -291,6 +306,7 @@ fn pump(
         }
     })();
     drop(to_writer);
+    summary.lookup_queries = reactors.runners.iter().flatten().map(|r| r.queries).sum();
     let wrote = match runtime.block_on(writer) {
         Ok(r) => r.map_err(RunError::from),
         Err(e) => Err(RunError::Runtime(e.to_string())),
@@ -300,128 +316,4 @@ fn pump(
     }
     progress(summary);
     result.and(wrote)
-}
-
-/// Decode, transform and route one batch. Each dead letter keeps the
-/// `end` of its record as its position.
-pub(crate) fn process(
-    plan: &Plan,
-    analysis: &Analysis,
-    engine: Engine,
-    batch: &[RawRecord],
-    summary: &mut Summary,
-    files: &mut FileSinks,
-) -> Result<Commit, RunError> {
-    let program = &analysis.program;
-    let cx = EvalContext {
-        now: chrono::Utc::now().timestamp_micros(),
-    };
-    let mut commit = Commit {
-        position: batch.last().map_or(0, |r| r.end),
-        ..Commit::default()
-    };
-    for sink in &plan.sinks {
-        if let Output::Table { table, .. } = &sink.output {
-            commit.tables.push(TableRows {
-                table: table.clone(),
-                columns: columns_of(program, sink.record)
-                    .into_iter()
-                    .map(|c| c.name)
-                    .collect(),
-                rows: Vec::new(),
-            });
-        }
-    }
-    let mut stdout = std::io::stdout().lock();
-    for record in batch {
-        summary.read += 1;
-        let value = match decode(record, plan, program) {
-            Ok(v) => v,
-            Err(message) => {
-                summary.dead_lettered += 1;
-                commit.dead.push(DeadLetter {
-                    stage: "decode".into(),
-                    code: RowErrorCode::Decode.as_str().into(),
-                    message,
-                    location: None,
-                    raw: record.raw.clone(),
-                    position: record.end,
-                });
-                continue;
-            }
-        };
-        match transform(plan, engine, value, &cx) {
-            Ok(Some(out)) => {
-                let mut tables = commit.tables.iter_mut();
-                for sink in &plan.sinks {
-                    match &sink.output {
-                        Output::Table { .. } => {
-                            if let Some(t) = tables.next() {
-                                t.rows.push(row_values(program, &out));
-                            }
-                        }
-                        Output::Stdout => {
-                            let line = dash_compiler::decode::encode_record(&out, program);
-                            let _ = writeln!(stdout, "{line}");
-                        }
-                        Output::File(path) => {
-                            let line = dash_compiler::decode::encode_record(&out, program);
-                            files.write_line(path, &line.to_string())?;
-                        }
-                    }
-                }
-            }
-            Ok(None) => summary.skipped += 1,
-            Err((stage, error)) => {
-                summary.dead_lettered += 1;
-                let location = location(analysis, &error);
-                commit.dead.push(DeadLetter {
-                    stage,
-                    code: error.code.as_str().into(),
-                    message: error.message,
-                    location,
-                    raw: record.raw.clone(),
-                    position: record.end,
-                });
-            }
-        }
-    }
-    commit.sink_positions = files.positions()?;
-    Ok(commit)
-}
-
-fn decode(record: &RawRecord, plan: &Plan, program: &Program) -> Result<Value, String> {
-    if let Some(why) = &record.broken {
-        return Err(why.clone());
-    }
-    let decoded = match &record.json {
-        Some(json) => dash_compiler::decode::decode_record(json, plan.source.record, program),
-        None => dash_compiler::decode::decode_line(&record.raw, plan.source.record, program),
-    };
-    decoded.map_err(|e| e.to_string())
-}
-
-/// Run the stages in order: `Ok(None)` when a stage skipped the row,
-/// `Err((stage, error))` when one failed it.
-fn transform(
-    plan: &Plan,
-    engine: Engine,
-    mut value: Value,
-    cx: &EvalContext,
-) -> Result<Option<Value>, (String, interp::RowError)> {
-    for stage in &plan.stages {
-        match engine.run(stage.func, std::slice::from_ref(&value), cx) {
-            Outcome::Value(v) => value = v,
-            Outcome::Skipped => return Ok(None),
-            Outcome::Failed(e) => return Err((stage.name.clone(), e)),
-        }
-    }
-    Ok(Some(value))
-}
-
-/// `file:line:col` of a row error, from the span the IR kept.
-fn location(analysis: &Analysis, error: &interp::RowError) -> Option<String> {
-    let file = analysis.files.get(error.file.0 as usize)?;
-    let (line, col) = file.line_col(error.span.start as usize);
-    Some(format!("{}:{line}:{col}", file.path))
 }

@@ -2,12 +2,14 @@
 //! projects, `dash.yaml`, reading sources, the project database (sink
 //! tables, DLQ, checkpoints, runs) and the executor behind `dashc run`.
 
+pub mod batch;
 pub mod config;
 pub mod dlq;
 pub mod executor;
 pub mod file_sink;
 pub mod plan;
 pub mod project;
+pub mod reactor;
 pub mod source;
 pub mod store;
 pub mod writer;

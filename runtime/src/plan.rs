@@ -65,7 +65,39 @@ pub struct SinkPlan {
 #[derive(Clone, Debug)]
 pub struct Stage {
     pub name: String,
+    /// The stage as one function (transforms, reactors of pure steps).
     pub func: FuncId,
+    /// A reactor with effectful steps: its plan in `program.reactors`,
+    /// run step by step per batch instead of `func`.
+    pub reactor: Option<usize>,
+}
+
+/// The plan index of a reactor stage that has effectful steps; steps that
+/// cannot run yet are refused here, before anything is read.
+fn reactor_stage(program: &ir::Program, name: &str) -> Result<Option<usize>, PlanError> {
+    use dash_compiler::lower::reactor_plan::{EffectPlan, StepKind};
+    let Some(index) = program.reactors.iter().position(|r| r.name == name) else {
+        return Ok(None);
+    };
+    let plan = &program.reactors[index];
+    let refuse = |step: &str, what| PlanError::UnsupportedStep {
+        reactor: name.to_string(),
+        step: step.to_string(),
+        what,
+    };
+    for step in &plan.steps {
+        match &step.kind {
+            StepKind::Effect(EffectPlan::Http { .. }) => {
+                return Err(refuse(&step.name, "is an HTTP call"));
+            }
+            StepKind::Compose { .. } => return Err(refuse(&step.name, "calls another reactor")),
+            _ => {}
+        }
+        if matches!(step.undo, Some(EffectPlan::Http { .. })) {
+            return Err(refuse(&step.name, "has an HTTP `undo`"));
+        }
+    }
+    Ok(plan.steps.iter().any(|s| s.is_effect()).then_some(index))
 }
 
 #[derive(Debug)]
@@ -93,6 +125,14 @@ pub enum PlanError {
     UnsupportedSource(String, String),
     #[error("`{0}` is not a declared stage")]
     MissingStage(String),
+    #[error(
+        "reactor `{reactor}`: step `{step}` {what}, which `dashc run` does not run yet (pure and lookup steps do)"
+    )]
+    UnsupportedStep {
+        reactor: String,
+        step: String,
+        what: &'static str,
+    },
 }
 
 /// Plan the pipeline `name` (or the only one) of an analysis without errors.
@@ -173,6 +213,7 @@ pub fn plan(
                 stages.push(Stage {
                     name: stage.name.clone(),
                     func,
+                    reactor: reactor_stage(&program, &stage.name)?,
                 });
             }
         }

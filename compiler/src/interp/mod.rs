@@ -23,6 +23,9 @@ pub enum RowErrorCode {
     Index,
     /// The input could not be decoded into the declared type.
     Decode,
+    /// A reactor's effectful step failed (a required lookup found no row,
+    /// the database or service failed after its retries).
+    Step,
 }
 
 impl RowErrorCode {
@@ -34,6 +37,7 @@ impl RowErrorCode {
         RowErrorCode::Function,
         RowErrorCode::Index,
         RowErrorCode::Decode,
+        RowErrorCode::Step,
     ];
 
     /// Look a code up by its text (`R0003`, case-insensitive).
@@ -54,6 +58,7 @@ impl RowErrorCode {
             RowErrorCode::Function => include_str!("../../../docs/errors/R0005.md"),
             RowErrorCode::Index => include_str!("../../../docs/errors/R0006.md"),
             RowErrorCode::Decode => include_str!("../../../docs/errors/R0007.md"),
+            RowErrorCode::Step => include_str!("../../../docs/errors/R0008.md"),
         }
     }
 
@@ -66,6 +71,7 @@ impl RowErrorCode {
             RowErrorCode::Function => "R0005",
             RowErrorCode::Index => "R0006",
             RowErrorCode::Decode => "R0007",
+            RowErrorCode::Step => "R0008",
         }
     }
 }

@@ -84,7 +84,8 @@ pub fn row_values(program: &Program, value: &Value) -> Vec<SqlValue> {
     r.fields.iter().map(|v| sql_value(program, v)).collect()
 }
 
-fn sql_value(program: &Program, v: &Value) -> SqlValue {
+/// One value as a column value.
+pub fn sql_value(program: &Program, v: &Value) -> SqlValue {
     match v {
         Value::Null => SqlValue::Null,
         Value::Bool(b) => SqlValue::Bool(*b),

@@ -4,12 +4,13 @@
 //! Two engines: SQLite (the embedded default) and PostgreSQL.
 
 mod columns;
+pub mod lookup;
 mod migrations;
 mod pg_copy;
 mod postgres;
 mod sqlite;
 
-pub use columns::{Column, ColumnKind, SqlValue, columns_of, row_values};
+pub use columns::{Column, ColumnKind, SqlValue, columns_of, row_values, sql_value};
 pub use pg_copy::CopyFormat;
 pub use postgres::Postgres;
 pub use sqlite::Sqlite;
@@ -134,6 +135,30 @@ impl Store {
             Store::Sqlite(s) => s.replay(dlq, tables, resolved, failed).await,
             Store::Postgres(s) => s.replay(dlq, tables, resolved, failed).await,
         }
+    }
+
+    /// A lookup step's query (see `lookup.rs`): `keys` are key tuples as
+    /// rendered by [`Store::key_text`].
+    pub async fn lookup(
+        &self,
+        table: &str,
+        key: &[String],
+        keys: &[Vec<String>],
+        columns: &[Column],
+    ) -> Result<Vec<lookup::FoundRow>, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.lookup(table, key, keys, columns).await,
+            Store::Postgres(s) => s.lookup(table, key, keys, columns).await,
+        }
+    }
+
+    /// A key value as the text a lookup compares (`None` for null).
+    pub fn key_text(&self, v: &SqlValue) -> Option<String> {
+        let how = match self {
+            Store::Sqlite(_) => lookup::KeyText::Sqlite,
+            Store::Postgres(_) => lookup::KeyText::Postgres,
+        };
+        lookup::key_text(v, how)
     }
 
     pub async fn close(self) {

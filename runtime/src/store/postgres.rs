@@ -11,9 +11,12 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 // placeholders; values are always bound or sent through COPY.
 use sqlx::{AssertSqlSafe, PgPool, Row};
 
+use super::lookup::{FoundRow, joined};
 use super::migrations::{self, Dialect};
 use super::pg_copy::CopyFormat;
-use super::{Column, ColumnKind, Commit, DlqEntry, StoreError, TableRows, quote, table_ddl};
+use super::{
+    Column, ColumnKind, Commit, DlqEntry, SqlValue, StoreError, TableRows, quote, table_ddl,
+};
 
 const DLQ_TEMPLATE: &str = include_str!("../../../migrations/postgres/dlq.sql");
 
@@ -271,6 +274,100 @@ impl Postgres {
     pub async fn close(self) {
         self.pool.close().await;
     }
+}
+
+impl Postgres {
+    /// Rows of `table` whose `key` columns (as text) equal one of `keys`:
+    /// one query, the key tuples sent as text arrays and `unnest`ed.
+    pub async fn lookup(
+        &self,
+        table: &str,
+        key: &[String],
+        keys: &[Vec<String>],
+        columns: &[Column],
+    ) -> Result<Vec<FoundRow>, StoreError> {
+        let mut found = Vec::new();
+        if keys.is_empty() || key.is_empty() {
+            return Ok(found);
+        }
+        let key_cols: Vec<String> = key.iter().map(|k| format!("{}::text", quote(k))).collect();
+        let select: Vec<String> = key_cols
+            .iter()
+            .cloned()
+            .chain(columns.iter().map(|c| quote(&c.name)))
+            .collect();
+        let arrays: Vec<String> = (1..=key.len()).map(|i| format!("${i}::text[]")).collect();
+        let sql = format!(
+            "SELECT {} FROM {} WHERE ({}) IN (SELECT * FROM unnest({}))",
+            select.join(", "),
+            quote(table),
+            key_cols.join(", "),
+            arrays.join(", ")
+        );
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for i in 0..key.len() {
+            let column: Vec<String> = keys
+                .iter()
+                .map(|k| k.get(i).cloned().unwrap_or_default())
+                .collect();
+            q = q.bind(column);
+        }
+        let rows = q.fetch_all(&self.pool).await.map_err(|e| self.err(e))?;
+        for row in rows {
+            let parts: Vec<String> = (0..key.len())
+                .map(|i| {
+                    row.try_get::<Option<String>, _>(i)
+                        .ok()
+                        .flatten()
+                        .unwrap_or_default()
+                })
+                .collect();
+            let values = columns
+                .iter()
+                .enumerate()
+                .map(|(j, c)| cell(&row, key.len() + j, c.kind))
+                .collect();
+            found.push((joined(&parts), values));
+        }
+        Ok(found)
+    }
+}
+
+/// One column of a row, read as its kind.
+fn cell(row: &sqlx::postgres::PgRow, i: usize, kind: ColumnKind) -> SqlValue {
+    let value = match kind {
+        ColumnKind::Int => row
+            .try_get::<Option<i64>, _>(i)
+            .ok()
+            .flatten()
+            .map(SqlValue::Int),
+        ColumnKind::Real => row
+            .try_get::<Option<f64>, _>(i)
+            .ok()
+            .flatten()
+            .map(SqlValue::Real),
+        ColumnKind::Bool => row
+            .try_get::<Option<bool>, _>(i)
+            .ok()
+            .flatten()
+            .map(SqlValue::Bool),
+        ColumnKind::Text => row
+            .try_get::<Option<String>, _>(i)
+            .ok()
+            .flatten()
+            .map(SqlValue::Text),
+        ColumnKind::Timestamp => row
+            .try_get::<Option<chrono::DateTime<chrono::Utc>>, _>(i)
+            .ok()
+            .flatten()
+            .map(|d| SqlValue::Timestamp(d.timestamp_micros())),
+        ColumnKind::Json => row
+            .try_get::<Option<serde_json::Value>, _>(i)
+            .ok()
+            .flatten()
+            .map(|j| SqlValue::Json(j.to_string())),
+    };
+    value.unwrap_or(SqlValue::Null)
 }
 
 /// COPY every table's rows; returns rows written. A keyed table is

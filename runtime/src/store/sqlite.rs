@@ -8,6 +8,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 // placeholders; values are always bound.
 use sqlx::{AssertSqlSafe, Row, SqlitePool};
 
+use super::lookup::{FoundRow, joined};
 use super::migrations::{self, Dialect};
 use super::{
     Column, ColumnKind, Commit, DlqEntry, SqlValue, StoreError, TableRows, quote, table_ddl,
@@ -280,6 +281,96 @@ impl Sqlite {
     pub async fn close(self) {
         self.pool.close().await;
     }
+}
+
+impl Sqlite {
+    /// Rows of `table` whose `key` columns (as text) equal one of `keys`.
+    pub async fn lookup(
+        &self,
+        table: &str,
+        key: &[String],
+        keys: &[Vec<String>],
+        columns: &[Column],
+    ) -> Result<Vec<FoundRow>, StoreError> {
+        let mut found = Vec::new();
+        if keys.is_empty() || key.is_empty() {
+            return Ok(found);
+        }
+        let key_cols: Vec<String> = key
+            .iter()
+            .map(|k| format!("CAST({} AS TEXT)", quote(k)))
+            .collect();
+        let select: Vec<String> = key_cols
+            .iter()
+            .cloned()
+            .chain(columns.iter().map(|c| quote(&c.name)))
+            .collect();
+        let tuple = format!("({})", vec!["?"; key.len()].join(", "));
+        for chunk in keys.chunks((MAX_PARAMS / key.len()).max(1)) {
+            let sql = format!(
+                "SELECT {} FROM {} WHERE ({}) IN (VALUES {})",
+                select.join(", "),
+                quote(table),
+                key_cols.join(", "),
+                vec![tuple.as_str(); chunk.len()].join(", ")
+            );
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for k in chunk {
+                for part in k {
+                    q = q.bind(part.as_str());
+                }
+            }
+            let rows = q.fetch_all(&self.pool).await.map_err(|e| self.err(e))?;
+            for row in rows {
+                let parts: Vec<String> = (0..key.len())
+                    .map(|i| {
+                        row.try_get::<Option<String>, _>(i)
+                            .ok()
+                            .flatten()
+                            .unwrap_or_default()
+                    })
+                    .collect();
+                let values = columns
+                    .iter()
+                    .enumerate()
+                    .map(|(j, c)| cell(&row, key.len() + j, c.kind))
+                    .collect();
+                found.push((joined(&parts), values));
+            }
+        }
+        Ok(found)
+    }
+}
+
+/// One column of a row, read as its kind (SQLite stores timestamps as
+/// text and booleans as integers).
+fn cell(row: &sqlx::sqlite::SqliteRow, i: usize, kind: ColumnKind) -> SqlValue {
+    let text = || row.try_get::<Option<String>, _>(i).ok().flatten();
+    let value = match kind {
+        ColumnKind::Int => row
+            .try_get::<Option<i64>, _>(i)
+            .ok()
+            .flatten()
+            .map(SqlValue::Int),
+        ColumnKind::Real => row
+            .try_get::<Option<f64>, _>(i)
+            .ok()
+            .flatten()
+            .map(SqlValue::Real),
+        ColumnKind::Bool => row
+            .try_get::<Option<i64>, _>(i)
+            .ok()
+            .flatten()
+            .map(|b| SqlValue::Bool(b != 0)),
+        ColumnKind::Text => text().map(SqlValue::Text),
+        ColumnKind::Timestamp => text().and_then(|t| {
+            chrono::DateTime::parse_from_rfc3339(&t)
+                .ok()
+                .map(|d| SqlValue::Timestamp(d.timestamp_micros()))
+        }),
+        ColumnKind::Json => text().map(SqlValue::Json),
+    };
+    value.unwrap_or(SqlValue::Null)
 }
 
 /// Multi-row prepared inserts of every table's rows; returns rows written.

@@ -1,0 +1,204 @@
+//! One batch: decode every raw record, run the pipeline's stages over the
+//! batch (transforms per record, reactors with effectful steps per batch,
+//! so a lookup is one query), and route each record into the batch's
+//! [`Commit`]: sink rows, dead letters, `file`/`stdout` lines.
+
+use std::io::Write as _;
+
+use dash_compiler::Analysis;
+use dash_compiler::check::Program;
+use dash_compiler::engine::Engine;
+use dash_compiler::interp::{Outcome, RowError, RowErrorCode};
+use dash_compiler::stdlib::EvalContext;
+use dash_compiler::value::Value;
+
+use crate::executor::{RunError, Summary};
+use crate::file_sink::FileSinks;
+use crate::plan::{Output, Plan};
+use crate::reactor::{Effects, Reacted, ReactorRunner};
+use crate::source::RawRecord;
+use crate::store::{Commit, DeadLetter, TableRows, columns_of, row_values};
+
+/// The reactors of a pipeline's stages (by stage index) and what their
+/// effectful steps need.
+pub struct Reactors<'a> {
+    pub runners: Vec<Option<ReactorRunner>>,
+    pub effects: Effects<'a>,
+}
+
+impl<'a> Reactors<'a> {
+    pub fn new(plan: &Plan, effects: Effects<'a>) -> Reactors<'a> {
+        let runners = plan
+            .stages
+            .iter()
+            .map(|s| {
+                s.reactor
+                    .and_then(|i| plan.program.reactors.get(i))
+                    .map(|p| ReactorRunner::new(p.clone()))
+            })
+            .collect();
+        Reactors { runners, effects }
+    }
+}
+
+enum Row {
+    Live(Value),
+    Skipped,
+    /// Stage, code, message, `file:line:col`.
+    Failed(String, RowErrorCode, String, Option<String>),
+}
+
+/// Decode, transform and route one batch. Each dead letter keeps the
+/// `end` of its record as its position.
+pub fn process(
+    plan: &Plan,
+    analysis: &Analysis,
+    engine: Engine,
+    batch: &[RawRecord],
+    summary: &mut Summary,
+    files: &mut FileSinks,
+    mut reactors: Option<&mut Reactors>,
+) -> Result<Commit, RunError> {
+    let program = &analysis.program;
+    let cx = EvalContext {
+        now: chrono::Utc::now().timestamp_micros(),
+    };
+    let failed = |stage: &str, e: RowError| {
+        let location = location(analysis, &e);
+        Row::Failed(stage.to_string(), e.code, e.message, location)
+    };
+    let mut rows: Vec<Row> = batch
+        .iter()
+        .map(|r| match decode(r, plan, program) {
+            Ok(v) => Row::Live(v),
+            Err(message) => Row::Failed("decode".into(), RowErrorCode::Decode, message, None),
+        })
+        .collect();
+    for (i, stage) in plan.stages.iter().enumerate() {
+        let runner = reactors.as_deref_mut().and_then(|r| {
+            let effects = &r.effects;
+            r.runners
+                .get_mut(i)
+                .and_then(Option::as_mut)
+                .map(|runner| (runner, effects))
+        });
+        match (stage.reactor, runner) {
+            (Some(_), Some((runner, effects))) => {
+                let live: Vec<usize> = (0..rows.len())
+                    .filter(|r| matches!(rows[*r], Row::Live(_)))
+                    .collect();
+                let inputs: Vec<Value> = live
+                    .iter()
+                    .map(|r| match std::mem::replace(&mut rows[*r], Row::Skipped) {
+                        Row::Live(v) => v,
+                        _ => Value::Null,
+                    })
+                    .collect();
+                for (r, out) in live
+                    .into_iter()
+                    .zip(runner.run_batch(inputs, engine, &cx, effects))
+                {
+                    rows[r] = match out {
+                        Reacted::Value(v) => Row::Live(v),
+                        Reacted::Skipped => Row::Skipped,
+                        Reacted::Failed { stage, error } => failed(&stage, error),
+                    };
+                }
+            }
+            (Some(_), None) => {
+                for row in rows.iter_mut().filter(|r| matches!(r, Row::Live(_))) {
+                    *row = Row::Failed(
+                        stage.name.clone(),
+                        RowErrorCode::Step,
+                        "a reactor with lookup steps runs only in `dashc run`".into(),
+                        None,
+                    );
+                }
+            }
+            (None, _) => {
+                for row in rows.iter_mut() {
+                    let Row::Live(value) = row else { continue };
+                    *row = match engine.run(stage.func, std::slice::from_ref(value), &cx) {
+                        Outcome::Value(v) => Row::Live(v),
+                        Outcome::Skipped => Row::Skipped,
+                        Outcome::Failed(e) => failed(&stage.name, e),
+                    };
+                }
+            }
+        }
+    }
+    let mut commit = Commit {
+        position: batch.last().map_or(0, |r| r.end),
+        ..Commit::default()
+    };
+    for sink in &plan.sinks {
+        if let Output::Table { table, .. } = &sink.output {
+            commit.tables.push(TableRows {
+                table: table.clone(),
+                columns: columns_of(program, sink.record)
+                    .into_iter()
+                    .map(|c| c.name)
+                    .collect(),
+                rows: Vec::new(),
+            });
+        }
+    }
+    let mut stdout = std::io::stdout().lock();
+    for (record, row) in batch.iter().zip(rows) {
+        summary.read += 1;
+        match row {
+            Row::Live(out) => {
+                let mut tables = commit.tables.iter_mut();
+                for sink in &plan.sinks {
+                    match &sink.output {
+                        Output::Table { .. } => {
+                            if let Some(t) = tables.next() {
+                                t.rows.push(row_values(program, &out));
+                            }
+                        }
+                        Output::Stdout => {
+                            let line = dash_compiler::decode::encode_record(&out, program);
+                            let _ = writeln!(stdout, "{line}");
+                        }
+                        Output::File(path) => {
+                            let line = dash_compiler::decode::encode_record(&out, program);
+                            files.write_line(path, &line.to_string())?;
+                        }
+                    }
+                }
+            }
+            Row::Skipped => summary.skipped += 1,
+            Row::Failed(stage, code, message, location) => {
+                summary.dead_lettered += 1;
+                commit.dead.push(DeadLetter {
+                    stage,
+                    code: code.as_str().into(),
+                    message,
+                    location,
+                    raw: record.raw.clone(),
+                    position: record.end,
+                });
+            }
+        }
+    }
+    commit.sink_positions = files.positions()?;
+    Ok(commit)
+}
+
+fn decode(record: &RawRecord, plan: &Plan, program: &Program) -> Result<Value, String> {
+    if let Some(why) = &record.broken {
+        return Err(why.clone());
+    }
+    let decoded = match &record.json {
+        Some(json) => dash_compiler::decode::decode_record(json, plan.source.record, program),
+        None => dash_compiler::decode::decode_line(&record.raw, plan.source.record, program),
+    };
+    decoded.map_err(|e| e.to_string())
+}
+
+/// `file:line:col` of a row error, from the span the IR kept.
+fn location(analysis: &Analysis, error: &RowError) -> Option<String> {
+    let file = analysis.files.get(error.file.0 as usize)?;
+    let (line, col) = file.line_col(error.span.start as usize);
+    Some(format!("{}:{line}:{col}", file.path))
+}

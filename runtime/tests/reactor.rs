@@ -1,0 +1,233 @@
+//! Reactors in `dashc run`: lookup steps read the project database once
+//! per batch, missing rows are `null` (or fail with `required: true`,
+//! unless the step has a `compensate`), failed records go to the DLQ with
+//! stage `reactor.step`. On SQLite and on the machine's PostgreSQL.
+
+mod common;
+
+use dash_runtime::executor::{RunOptions, Summary, run_blocking};
+
+const PROGRAM: &str = r#"type Order {
+  id: string
+  customer_id: int
+  amount: float
+}
+
+type Customer {
+  id: int
+  name: string
+  vip: bool
+}
+
+type Out {
+  id: string
+  customer: string
+  vip: bool
+  total: float
+}
+
+source orders: Order from file {
+  path: "orders.jsonl"
+}
+
+reactor enrich(o: Order) -> Out {
+  step customer = lookup customers { id: o.customer_id } as Customer
+  step checked = lookup customers { id: o.customer_id } as Customer {
+    required: true
+  }
+  step total = o.amount * 2.0
+  return Out { id: o.id, customer: customer?.name ?? "unknown", vip: checked.vip, total: total }
+}
+
+reactor lenient(o: Order) -> Out {
+  step checked = lookup customers { id: o.customer_id } as Customer {
+    required: true
+    cache: 10m
+    compensate: Customer { id: 0, name: "nobody", vip: false }
+  }
+  return Out { id: o.id, customer: checked.name, vip: checked.vip, total: o.amount }
+}
+
+sink out: Out into table {
+  table: "orders_out"
+  batch: BATCH
+}
+
+pipeline strict {
+  orders -> enrich -> out
+}
+
+pipeline relaxed {
+  orders -> lenient -> out
+}
+"#;
+
+/// 10 orders: customers 1..=4 exist, 9 does not.
+fn orders() -> String {
+    (0..10)
+        .map(|i| {
+            let customer = if i % 5 == 4 { 9 } else { i % 5 + 1 };
+            format!("{{\"id\": \"o{i}\", \"customer_id\": {customer}, \"amount\": {i}.5}}\n")
+        })
+        .collect()
+}
+
+const CUSTOMERS: &str = "CREATE TABLE customers (id BIGINT PRIMARY KEY, name TEXT NOT NULL, vip BOOLEAN NOT NULL);\
+INSERT INTO customers VALUES (1, 'Ada', true), (2, 'Bo', false), (3, 'Cy', false), (4, 'Di', true), (5, 'Ed', false);";
+
+fn project(name: &str, batch: usize) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("dash-reactor-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("p.dash"),
+        PROGRAM.replace("BATCH", &batch.to_string()),
+    )
+    .unwrap();
+    std::fs::write(dir.join("orders.jsonl"), orders()).unwrap();
+    dir
+}
+
+fn run(dir: &std::path::Path, db: &str, pipeline: &str) -> Summary {
+    let text = std::fs::read_to_string(dir.join("p.dash")).unwrap();
+    let analysis = dash_compiler::analyze(vec![dash_compiler::SourceFile::new("p.dash", text)]);
+    assert_eq!(analysis.error_count(), 0, "{:?}", analysis.diagnostics);
+    let options = RunOptions {
+        db: Some(db.to_string()),
+        pipeline: Some(pipeline.to_string()),
+        ..Default::default()
+    };
+    run_blocking(&analysis, dir, &options, &mut |_| {}).expect("run")
+}
+
+fn query_rows(db: &str, q: &str) -> Vec<String> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(async {
+            use sqlx::{Connection, Row};
+            let q = sqlx::AssertSqlSafe(q.to_string());
+            if db.starts_with("sqlite:") {
+                let mut c = sqlx::SqliteConnection::connect(db).await.unwrap();
+                let rows = sqlx::query(q).fetch_all(&mut c).await.unwrap();
+                rows.iter().map(|r| r.get::<String, _>(0)).collect()
+            } else {
+                let mut c = sqlx::PgConnection::connect(db).await.unwrap();
+                let rows = sqlx::query(q).fetch_all(&mut c).await.unwrap();
+                rows.iter().map(|r| r.get::<String, _>(0)).collect()
+            }
+        })
+}
+
+fn execute(db: &str, q: &str) {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(async {
+            use sqlx::Connection;
+            let q = sqlx::AssertSqlSafe(q.to_string());
+            if db.starts_with("sqlite:") {
+                let mut c = sqlx::SqliteConnection::connect(&format!("{db}?mode=rwc"))
+                    .await
+                    .unwrap();
+                sqlx::raw_sql(q).execute(&mut c).await.unwrap();
+            } else {
+                let mut c = sqlx::PgConnection::connect(db).await.unwrap();
+                sqlx::raw_sql(q).execute(&mut c).await.unwrap();
+            }
+        });
+}
+
+fn check(db: &str, dir: &std::path::Path) {
+    execute(db, CUSTOMERS);
+    // Batches of 4 records: 3 batches, 2 lookup steps → 6 queries.
+    let s = run(dir, db, "strict");
+    assert_eq!(
+        (s.read, s.written, s.skipped, s.dead_lettered),
+        (10, 8, 0, 2)
+    );
+    assert_eq!(s.lookup_queries, 6);
+    let rows = query_rows(
+        db,
+        "SELECT id || ' ' || customer || ' ' || CAST(total AS TEXT) FROM orders_out ORDER BY id",
+    );
+    assert_eq!(rows.len(), 8);
+    assert!(
+        rows[0] == "o0 Ada 1" || rows[0] == "o0 Ada 1.0",
+        "{}",
+        rows[0]
+    );
+    assert!(rows.iter().all(|r| !r.contains("unknown")), "{rows:?}");
+    let dead = query_rows(
+        db,
+        "SELECT stage || ' ' || code || ' ' || message FROM dash_dlq ORDER BY id",
+    );
+    assert_eq!(
+        dead,
+        vec![
+            "enrich.checked R0008 lookup customers: no row with id = \"9\"".to_string(),
+            "enrich.checked R0008 lookup customers: no row with id = \"9\"".to_string(),
+        ]
+    );
+    // With a compensate value, nothing fails.
+    execute(db, "DELETE FROM orders_out; DELETE FROM dash_checkpoints;");
+    let s = run(dir, db, "relaxed");
+    assert_eq!((s.read, s.written, s.dead_lettered), (10, 10, 0));
+    // Cached keys (missing ones too) are not read again: batch 1 reads
+    // customers 1-4, batch 2 only 9, batch 3 (4 and 9) nothing.
+    assert_eq!(s.lookup_queries, 2);
+    assert_eq!(
+        query_rows(db, "SELECT customer FROM orders_out WHERE id = 'o4'"),
+        vec!["nobody"]
+    );
+}
+
+#[test]
+fn lookups_on_sqlite_are_batched_and_missing_rows_fail_or_compensate() {
+    let dir = project("sqlite", 4);
+    let db = format!("sqlite://{}", dir.join("dash.db").display());
+    check(&db, &dir);
+}
+
+#[test]
+fn lookups_on_postgres_are_batched_and_missing_rows_fail_or_compensate() {
+    let schema = format!("dash_test_reactor_{}", std::process::id());
+    let base = "postgres://postgres@127.0.0.1:5432/test";
+    execute(
+        base,
+        &format!("DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema};"),
+    );
+    let db = format!("{base}?options=-c%20search_path%3D{schema}");
+    let dir = project("pg", 4);
+    check(&db, &dir);
+}
+
+#[test]
+fn steps_that_cannot_run_yet_are_refused_before_reading() {
+    let dir = std::env::temp_dir().join(format!("dash-reactor-http-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/check/ok/orders_enrich.dash");
+    let text = std::fs::read_to_string(path).unwrap().replace(
+        "from webhook {\n  path: \"/hooks/orders\"\n  port: 8080\n}",
+        "from file {\n  path: \"orders.jsonl\"\n}",
+    );
+    std::fs::write(dir.join("orders.jsonl"), "").unwrap();
+    let analysis = dash_compiler::analyze(vec![dash_compiler::SourceFile::new("p.dash", text)]);
+    assert_eq!(analysis.error_count(), 0, "{:?}", analysis.diagnostics);
+    let db = format!("sqlite://{}", dir.join("dash.db").display());
+    let options = RunOptions {
+        db: Some(db),
+        ..Default::default()
+    };
+    let error = run_blocking(&analysis, &dir, &options, &mut |_| {})
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        error,
+        "reactor `enrich`: step `fx` is an HTTP call, which `dashc run` does not run yet (pure and lookup steps do)"
+    );
+}
