@@ -258,6 +258,7 @@ fn pump(
             store: store.clone(),
             runtime,
             checked: &analysis.program,
+            http: crate::http::Client::new().map_err(RunError::Runtime)?,
         },
     );
     let writer = runtime.spawn(writer::write(store, target, queue, acks));

@@ -7,6 +7,7 @@ pub mod config;
 pub mod dlq;
 pub mod executor;
 pub mod file_sink;
+pub mod http;
 pub mod plan;
 pub mod project;
 pub mod reactor;

@@ -75,7 +75,7 @@ pub struct Stage {
 /// The plan index of a reactor stage that has effectful steps; steps that
 /// cannot run yet are refused here, before anything is read.
 fn reactor_stage(program: &ir::Program, name: &str) -> Result<Option<usize>, PlanError> {
-    use dash_compiler::lower::reactor_plan::{EffectPlan, StepKind};
+    use dash_compiler::lower::reactor_plan::StepKind;
     let Some(index) = program.reactors.iter().position(|r| r.name == name) else {
         return Ok(None);
     };
@@ -86,15 +86,8 @@ fn reactor_stage(program: &ir::Program, name: &str) -> Result<Option<usize>, Pla
         what,
     };
     for step in &plan.steps {
-        match &step.kind {
-            StepKind::Effect(EffectPlan::Http { .. }) => {
-                return Err(refuse(&step.name, "is an HTTP call"));
-            }
-            StepKind::Compose { .. } => return Err(refuse(&step.name, "calls another reactor")),
-            _ => {}
-        }
-        if matches!(step.undo, Some(EffectPlan::Http { .. })) {
-            return Err(refuse(&step.name, "has an HTTP `undo`"));
+        if let StepKind::Compose { .. } = &step.kind {
+            return Err(refuse(&step.name, "calls another reactor"));
         }
     }
     Ok(plan.steps.iter().any(|s| s.is_effect()).then_some(index))
@@ -126,7 +119,7 @@ pub enum PlanError {
     #[error("`{0}` is not a declared stage")]
     MissingStage(String),
     #[error(
-        "reactor `{reactor}`: step `{step}` {what}, which `dashc run` does not run yet (pure and lookup steps do)"
+        "reactor `{reactor}`: step `{step}` {what}, which `dashc run` does not run yet (pure, lookup and HTTP steps do)"
     )]
     UnsupportedStep {
         reactor: String,

@@ -6,8 +6,9 @@
 //! the `undo` of the record's completed steps runs in reverse order and
 //! the record fails with stage `reactor.step`.
 //!
-//! HTTP steps, `undo` over HTTP and calls of other reactors are refused
-//! when the pipeline is planned (`plan.rs`): they do not run yet.
+//! An HTTP step sends the batch's requests concurrently (`http.rs`) and
+//! decodes each JSON answer into the step's type. Calls of other
+//! reactors are refused when the pipeline is planned (`plan.rs`).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -20,6 +21,7 @@ use dash_compiler::lower::reactor_plan::{EffectPlan, ReactorPlan, StepKind, Step
 use dash_compiler::stdlib::EvalContext;
 use dash_compiler::value::Value;
 
+use crate::http::{self, Policy, Request};
 use crate::store::{Column, SqlValue, Store, columns_of, sql_value};
 use crate::writer::Backoff;
 
@@ -48,6 +50,7 @@ pub struct Effects<'a> {
     pub store: Arc<Store>,
     pub runtime: &'a tokio::runtime::Runtime,
     pub checked: &'a Checked,
+    pub http: http::Client,
 }
 
 impl ReactorRunner {
@@ -80,51 +83,109 @@ impl ReactorRunner {
         let mut outcome: Vec<Option<Reacted>> = envs.iter().map(|_| None).collect();
         // Completed steps per record, in completion order (for undo).
         let mut completed: Vec<Vec<usize>> = envs.iter().map(|_| Vec::new()).collect();
-        for &i in &self.plan.order.clone() {
-            let step = self.plan.steps[i].clone();
-            let slot = self.plan.params + i;
+        for wave in self.waves() {
             let live: Vec<usize> = (0..envs.len()).filter(|r| outcome[*r].is_none()).collect();
-            let results: Vec<Result<Value, StepFailure>> = match &step.kind {
-                StepKind::Pure(f) => live
-                    .iter()
-                    .map(|r| match engine.run(*f, &envs[*r], cx) {
-                        Outcome::Value(v) => Ok(v),
-                        Outcome::Skipped => Err(StepFailure::Skipped),
-                        Outcome::Failed(e) => Err(StepFailure::Error(e)),
-                    })
-                    .collect(),
-                StepKind::Effect(EffectPlan::Lookup {
-                    table,
-                    keys,
-                    record,
-                }) => self.lookup(
-                    i, &step, table, keys, record, &live, &envs, engine, cx, effects,
-                ),
-                // Refused by the planner; fail loudly rather than guess.
-                StepKind::Effect(_) | StepKind::Compose { .. } => live
-                    .iter()
-                    .map(|_| Err(self.failure(&step, "this kind of step cannot run yet".into())))
-                    .collect(),
-            };
-            for (r, result) in live.into_iter().zip(results) {
-                match result {
-                    Ok(v) => {
-                        envs[r][slot] = v;
-                        completed[r].push(i);
+            // Every step of a wave depends only on earlier waves: their
+            // HTTP requests all go out together.
+            let mut http_requests = Vec::new();
+            for &i in &wave {
+                if let StepKind::Effect(EffectPlan::Http {
+                    method, url, body, ..
+                }) = &self.plan.steps[i].kind
+                {
+                    let requests: Vec<Result<Request, StepFailure>> = live
+                        .iter()
+                        .map(|r| {
+                            request(method, *url, body, &envs[*r], engine, cx, effects.checked)
+                        })
+                        .collect();
+                    http_requests.push((i, requests));
+                }
+            }
+            let mut http_results = self.http_steps(http_requests, effects);
+            let mut results: Vec<(usize, Vec<Result<Value, StepFailure>>)> = Vec::new();
+            for &i in &wave {
+                let step = self.plan.steps[i].clone();
+                let r: Vec<Result<Value, StepFailure>> = match &step.kind {
+                    StepKind::Pure(f) => live
+                        .iter()
+                        .map(|r| match engine.run(*f, &envs[*r], cx) {
+                            Outcome::Value(v) => Ok(v),
+                            Outcome::Skipped => Err(StepFailure::Skipped),
+                            Outcome::Failed(e) => Err(StepFailure::Error(e)),
+                        })
+                        .collect(),
+                    StepKind::Effect(EffectPlan::Lookup {
+                        table,
+                        keys,
+                        record,
+                    }) => self.lookup(
+                        i, &step, table, keys, record, &live, &envs, engine, cx, effects,
+                    ),
+                    StepKind::Effect(EffectPlan::Http { .. }) => http_results
+                        .iter_mut()
+                        .find(|(k, _)| *k == i)
+                        .map(|(_, r)| std::mem::take(r))
+                        .unwrap_or_default(),
+                    // Refused by the planner; fail loudly rather than guess.
+                    StepKind::Effect(_) | StepKind::Compose { .. } => live
+                        .iter()
+                        .map(
+                            |_| Err(self.failure(&step, "this kind of step cannot run yet".into())),
+                        )
+                        .collect(),
+                };
+                results.push((i, r));
+            }
+            // Per record: keep every success of the wave first (so an
+            // undo covers steps that ran beside the one that failed), then
+            // the failures, in step order.
+            let mut per_record: Vec<Vec<(usize, Result<Value, StepFailure>)>> =
+                live.iter().map(|_| Vec::new()).collect();
+            for (i, r) in results {
+                for (k, result) in r.into_iter().enumerate() {
+                    if let Some(slot) = per_record.get_mut(k) {
+                        slot.push((i, result));
                     }
-                    Err(StepFailure::Skipped) => outcome[r] = Some(Reacted::Skipped),
-                    Err(StepFailure::Error(error)) => {
-                        match step.compensate.map(|f| engine.run(f, &envs[r], cx)) {
-                            Some(Outcome::Value(v)) => {
-                                envs[r][slot] = v;
-                                completed[r].push(i);
-                            }
-                            _ => {
-                                self.undo(&completed[r], &envs[r], engine, cx);
-                                outcome[r] = Some(Reacted::Failed {
-                                    stage: format!("{}.{}", self.plan.name, step.name),
-                                    error,
-                                });
+                }
+            }
+            for (k, results) in per_record.into_iter().enumerate() {
+                let r = live[k];
+                let mut failures = Vec::new();
+                for (i, result) in results {
+                    match result {
+                        Ok(v) => {
+                            envs[r][self.plan.params + i] = v;
+                            completed[r].push(i);
+                        }
+                        Err(f) => failures.push((i, f)),
+                    }
+                }
+                for (i, failure) in failures {
+                    if outcome[r].is_some() {
+                        break;
+                    }
+                    let step = &self.plan.steps[i];
+                    match failure {
+                        StepFailure::Skipped => outcome[r] = Some(Reacted::Skipped),
+                        StepFailure::Error(mut error) => {
+                            match step.compensate.map(|f| engine.run(f, &envs[r], cx)) {
+                                Some(Outcome::Value(v)) => {
+                                    envs[r][self.plan.params + i] = v;
+                                    completed[r].push(i);
+                                }
+                                _ => {
+                                    let undone =
+                                        self.undo(&completed[r], &envs[r], engine, cx, effects);
+                                    if !undone.is_empty() {
+                                        error.message =
+                                            format!("{}; {}", error.message, undone.join("; "));
+                                    }
+                                    outcome[r] = Some(Reacted::Failed {
+                                        stage: format!("{}.{}", self.plan.name, step.name),
+                                        error,
+                                    });
+                                }
                             }
                         }
                     }
@@ -147,18 +208,135 @@ impl ReactorRunner {
             .collect()
     }
 
-    /// The `undo` of every completed step, newest first. Their values
-    /// are computed for their effect; a failing undo is logged with the
-    /// record's step (it never hides the record's own failure).
-    fn undo(&self, completed: &[usize], env: &[Value], engine: Engine, cx: &EvalContext) {
+    /// The `undo` of every completed step, newest first, each once. What
+    /// failed is returned, to be kept in the record's dead letter (and
+    /// logged): an undo failure is never lost.
+    fn undo(
+        &self,
+        completed: &[usize],
+        env: &[Value],
+        engine: Engine,
+        cx: &EvalContext,
+        effects: &Effects,
+    ) -> Vec<String> {
+        let mut failures = Vec::new();
         for &i in completed.iter().rev() {
             let step = &self.plan.steps[i];
-            if let Some(EffectPlan::Call(f)) = &step.undo
-                && let Outcome::Failed(e) = engine.run(*f, env, cx)
-            {
-                tracing::warn!(reactor = %self.plan.name, step = %step.name, error = %e.message, "undo failed");
+            let failed = match &step.undo {
+                Some(EffectPlan::Call(f)) => match engine.run(*f, env, cx) {
+                    Outcome::Failed(e) => Some(e.message),
+                    _ => None,
+                },
+                Some(EffectPlan::Http {
+                    method, url, body, ..
+                }) => match request(method, *url, body, env, engine, cx, effects.checked) {
+                    Ok(req) => {
+                        let policy = policy(step);
+                        effects
+                            .runtime
+                            .block_on(effects.http.send(&req, policy))
+                            .err()
+                            .map(|f| f.message)
+                    }
+                    Err(_) => Some("its request could not be built".into()),
+                },
+                _ => None,
+            };
+            if let Some(message) = failed {
+                tracing::warn!(reactor = %self.plan.name, step = %step.name, error = %message, "undo failed");
+                failures.push(format!("undo of `{}` failed: {message}", step.name));
             }
         }
+        failures
+    }
+
+    /// The waves of the plan: each step in the first wave after all of
+    /// its dependencies.
+    fn waves(&self) -> Vec<Vec<usize>> {
+        let mut wave_of = vec![0usize; self.plan.steps.len()];
+        for &i in &self.plan.order {
+            wave_of[i] = self.plan.steps[i]
+                .deps
+                .iter()
+                .map(|d| wave_of[*d] + 1)
+                .max()
+                .unwrap_or(0);
+        }
+        let count = wave_of.iter().max().map_or(0, |m| m + 1);
+        let mut waves = vec![Vec::new(); count];
+        for &i in &self.plan.order {
+            waves[wave_of[i]].push(i);
+        }
+        waves
+    }
+
+    /// Send the requests of several HTTP steps at once (each within its
+    /// own concurrency); decode each answer into its step's type.
+    fn http_steps(
+        &self,
+        steps: Vec<(usize, Vec<Result<Request, StepFailure>>)>,
+        effects: &Effects,
+    ) -> Vec<(usize, Vec<Result<Value, StepFailure>>)> {
+        let sends: Vec<(usize, Vec<Request>, Policy, usize)> = steps
+            .iter()
+            .map(|(i, requests)| {
+                let step = &self.plan.steps[*i];
+                let ready = requests
+                    .iter()
+                    .filter_map(|r| r.as_ref().ok().cloned())
+                    .collect();
+                let concurrency = step
+                    .concurrency
+                    .map_or(http::DEFAULT_CONCURRENCY, |c| c as usize);
+                (*i, ready, policy(step), concurrency)
+            })
+            .collect();
+        let client = effects.http.clone();
+        let mut answers: HashMap<usize, Vec<Result<serde_json::Value, http::Failure>>> =
+            effects.runtime.block_on(async move {
+                let mut set = tokio::task::JoinSet::new();
+                for (i, ready, policy, concurrency) in sends {
+                    let client = client.clone();
+                    set.spawn(
+                        async move { (i, client.send_all(ready, policy, concurrency).await) },
+                    );
+                }
+                let mut out = HashMap::new();
+                while let Some(Ok((i, answers))) = set.join_next().await {
+                    out.insert(i, answers);
+                }
+                out
+            });
+        steps
+            .into_iter()
+            .map(|(i, requests)| {
+                let step = &self.plan.steps[i];
+                let StepKind::Effect(EffectPlan::Http { ty, .. }) = &step.kind else {
+                    return (i, Vec::new());
+                };
+                let mut got = answers.remove(&i).unwrap_or_default().into_iter();
+                let results = requests
+                    .into_iter()
+                    .map(|r| {
+                        r?;
+                        match got.next() {
+                            Some(Ok(json)) => {
+                                dash_compiler::decode::decode_value(&json, ty, effects.checked)
+                                    .map_err(|e| {
+                                        self.failure(
+                                            step,
+                                            format!("the answer does not fit the step's type: {e}"),
+                                        )
+                                    })
+                            }
+                            Some(Err(f)) => Err(self.failure(step, f.message)),
+                            None => Err(self.failure(step, "no answer".into())),
+                        }
+                    })
+                    .collect();
+                (i, results)
+            })
+            .collect()
     }
 
     fn failure(&self, step: &StepPlan, message: String) -> StepFailure {
@@ -325,6 +503,51 @@ impl ReactorRunner {
             })
             .collect()
     }
+}
+
+/// A step's retry policy for HTTP.
+fn policy(step: &StepPlan) -> Policy {
+    Policy {
+        retry: step.retry,
+        backoff: Duration::from_micros(step.backoff.unwrap_or(100_000).max(0) as u64),
+        timeout: step.timeout.map(|t| Duration::from_micros(t.max(0) as u64)),
+    }
+}
+
+/// The request of an HTTP step (or undo) for one record's environment.
+fn request(
+    method: &str,
+    url: dash_compiler::ir::FuncId,
+    body: &[(String, dash_compiler::ir::FuncId)],
+    env: &[Value],
+    engine: Engine,
+    cx: &EvalContext,
+    checked: &Checked,
+) -> Result<Request, StepFailure> {
+    let run = |f| match engine.run(f, env, cx) {
+        Outcome::Value(v) => Ok(v),
+        Outcome::Skipped => Err(StepFailure::Skipped),
+        Outcome::Failed(e) => Err(StepFailure::Error(e)),
+    };
+    let url = run(url)?.to_text();
+    let body = if body.is_empty() {
+        None
+    } else {
+        let mut object = serde_json::Map::new();
+        for (key, f) in body {
+            let v = run(*f)?;
+            object.insert(
+                key.clone(),
+                dash_compiler::decode::encode_record(&v, checked),
+            );
+        }
+        Some(serde_json::Value::Object(object))
+    };
+    Ok(Request {
+        method: method.to_string(),
+        url,
+        body,
+    })
 }
 
 enum StepFailure {

@@ -206,21 +206,17 @@ fn lookups_on_postgres_are_batched_and_missing_rows_fail_or_compensate() {
 
 #[test]
 fn steps_that_cannot_run_yet_are_refused_before_reading() {
-    let dir = std::env::temp_dir().join(format!("dash-reactor-http-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../tests/check/ok/orders_enrich.dash");
-    let text = std::fs::read_to_string(path).unwrap().replace(
-        "from webhook {\n  path: \"/hooks/orders\"\n  port: 8080\n}",
-        "from file {\n  path: \"orders.jsonl\"\n}",
-    );
-    std::fs::write(dir.join("orders.jsonl"), "").unwrap();
+    let dir = project("compose", 4);
+    let program = std::fs::read_to_string(dir.join("p.dash")).unwrap()
+        + "\nreactor outer(o: Order) -> Out {\n  step inner = lenient(o)\n  return inner\n}\n\npipeline composed {\n  orders -> outer -> out\n}\n";
+    std::fs::write(dir.join("p.dash"), program).unwrap();
+    let text = std::fs::read_to_string(dir.join("p.dash")).unwrap();
     let analysis = dash_compiler::analyze(vec![dash_compiler::SourceFile::new("p.dash", text)]);
     assert_eq!(analysis.error_count(), 0, "{:?}", analysis.diagnostics);
     let db = format!("sqlite://{}", dir.join("dash.db").display());
     let options = RunOptions {
         db: Some(db),
+        pipeline: Some("composed".into()),
         ..Default::default()
     };
     let error = run_blocking(&analysis, &dir, &options, &mut |_| {})
@@ -228,6 +224,6 @@ fn steps_that_cannot_run_yet_are_refused_before_reading() {
         .to_string();
     assert_eq!(
         error,
-        "reactor `enrich`: step `fx` is an HTTP call, which `dashc run` does not run yet (pure and lookup steps do)"
+        "reactor `outer`: step `inner` calls another reactor, which `dashc run` does not run yet (pure, lookup and HTTP steps do)"
     );
 }
