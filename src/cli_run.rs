@@ -92,10 +92,18 @@ fn print_summary(s: &Summary) {
     for t in &s.tables {
         println!("  rows in table \"{t}\"");
     }
+    let table = if s.dlq_table == "dash_dlq" {
+        String::new()
+    } else {
+        format!(" --table {}", s.dlq_table)
+    };
     println!(
-        "  dead letters in table \"{}\" (see them with `dashc dlq list`)",
+        "  dead letters in table \"{}\" (see them with `dashc dlq list{table}`)",
         s.dlq_table
     );
+    if s.lookup_queries > 0 {
+        println!("  lookup queries {:>12}", thousands(s.lookup_queries));
+    }
 }
 
 fn replay(
@@ -145,6 +153,7 @@ pub fn dlq(
     command: &crate::DlqCommand,
     db: Option<&str>,
     env: Option<&str>,
+    table: Option<&str>,
 ) -> ExitCode {
     let dir = project_dir(path);
     let (pipeline, id) = match command {
@@ -154,7 +163,7 @@ pub fn dlq(
             return replay(path, &dir, pipeline.clone(), since.as_deref(), db, env);
         }
     };
-    match dash_runtime::dlq::entries(&dir, db, env, None, pipeline, id) {
+    match dash_runtime::dlq::entries(&dir, db, env, table, pipeline, id) {
         Ok((database, entries)) => {
             if let crate::DlqCommand::Show { id } = command {
                 let Some(e) = entries.first() else {

@@ -108,6 +108,9 @@ enum Command {
         /// Apply the `env:` overrides of this name from dash.yaml.
         #[arg(long, global = true)]
         env: Option<String>,
+        /// The DLQ table, when the pipeline names its own (`dlq: "…"`).
+        #[arg(long, global = true)]
+        table: Option<String>,
     },
     /// Start the language server (LSP over stdin/stdout) for editors.
     ///
@@ -204,7 +207,14 @@ fn main() -> ExitCode {
             project,
             db,
             env,
-        } => cli_run::dlq(&project, &command, db.as_deref(), env.as_deref()),
+            table,
+        } => cli_run::dlq(
+            &project,
+            &command,
+            db.as_deref(),
+            env.as_deref(),
+            table.as_deref(),
+        ),
         Command::Lsp => match dash_lsp::run() {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {

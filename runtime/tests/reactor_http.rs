@@ -104,12 +104,23 @@ fn route(log: &mut Log, method: &str, path: &str, body: &str) -> (&'static str, 
             }
         }
         ("GET", "/fx/USD") => ("200 OK", r#"{"rate": 1.0}"#.into(), quick),
+        ("GET", "/fx/GBP") => ("200 OK", r#"{"rate": 1.25}"#.into(), quick),
         ("GET", "/fx/XXX") => ("404 Not Found", "{}".into(), quick),
         ("GET", "/fx/SLOW") => (
             "200 OK",
             r#"{"rate": 9.0}"#.into(),
             Duration::from_millis(1500),
         ),
+        ("GET", p) if p.starts_with("/fx/") => ("503 Service Unavailable", "{}".into(), quick),
+        ("POST", "/reserve") if body.contains("sku-none") => ("409 Conflict", "{}".into(), quick),
+        ("POST", "/confirm") => {
+            let v: serde_json::Value = serde_json::from_str(body).unwrap_or_default();
+            if v["amount"].as_f64().unwrap_or(0.0) > 50.0 {
+                ("402 Payment Required", "{}".into(), quick)
+            } else {
+                ("200 OK", format!(r#"{{"id": {}}}"#, v["hold"]), quick)
+            }
+        }
         ("POST", "/reserve") => {
             let sku = serde_json::from_str::<serde_json::Value>(body)
                 .ok()
@@ -334,4 +345,111 @@ fn retries_compensate_undo_and_the_dlq() {
         "{}",
         dead[0]
     );
+}
+
+fn pg(sql: &str, url: &str) -> Vec<String> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(async {
+            use sqlx::{Connection, Row};
+            let mut c = sqlx::PgConnection::connect(url).await.unwrap();
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql.to_string()))
+                .fetch_all(&mut c)
+                .await
+                .unwrap();
+            rows.iter().map(|r| r.get::<String, _>(0)).collect()
+        })
+}
+
+/// The example of `pipelines/orders` against PostgreSQL and this test's
+/// flaky services: every order is written or dead-lettered with its
+/// failing step, refused confirmations release their hold exactly once,
+/// and the customers lookup is one query for the batch.
+#[test]
+fn the_orders_example_runs_against_postgres() {
+    let log = Arc::new(Mutex::new(Log::default()));
+    let base = serve(log.clone());
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../pipelines/orders");
+    let dir = std::env::temp_dir().join(format!("dash-orders-example-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("data")).unwrap();
+    let program = std::fs::read_to_string(root.join("orders.dash"))
+        .unwrap()
+        .replace("http://127.0.0.1:8099", &base);
+    std::fs::write(dir.join("orders.dash"), &program).unwrap();
+    for f in ["customers.jsonl", "orders.jsonl"] {
+        std::fs::copy(root.join("data").join(f), dir.join("data").join(f)).unwrap();
+    }
+    let schema = format!("dash_test_orders_{}", std::process::id());
+    let base_db = "postgres://postgres@127.0.0.1:5432/test";
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(async {
+            use sqlx::Connection;
+            let mut c = sqlx::PgConnection::connect(base_db).await.unwrap();
+            let sql = format!("DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema};");
+            sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+                .execute(&mut c)
+                .await
+                .unwrap();
+        });
+    let db = format!("{base_db}?options=-c%20search_path%3D{schema}");
+    let analysis =
+        dash_compiler::analyze(vec![dash_compiler::SourceFile::new("orders.dash", program)]);
+    assert_eq!(analysis.error_count(), 0, "{:?}", analysis.diagnostics);
+    let run = |pipeline: &str| {
+        let options = RunOptions {
+            db: Some(db.clone()),
+            pipeline: Some(pipeline.into()),
+            ..Default::default()
+        };
+        run_blocking(&analysis, &dir, &options, &mut |_| {}).expect("run")
+    };
+    assert_eq!(run("load_customers").written, 8);
+    let s = run("enrich_orders");
+    assert_eq!(s.read, 40);
+    assert_eq!(s.read, s.written + s.dead_lettered);
+    assert_eq!(s.lookup_queries, 1, "one lookup query for the one batch");
+    let written = pg("SELECT count(*)::text FROM enriched_orders", &db);
+    assert_eq!(written, vec![s.written.to_string()]);
+    let unknown = pg(
+        "SELECT count(*)::text FROM enriched_orders WHERE customer = 'unknown'",
+        &db,
+    );
+    let known = pg(
+        "SELECT count(*)::text FROM enriched_orders WHERE customer <> 'unknown'",
+        &db,
+    );
+    assert!(
+        unknown[0] != "0" && known[0] != "0",
+        "{unknown:?} {known:?}"
+    );
+    let dead = pg(
+        "SELECT stage || ' ' || code || ' ' || raw FROM orders_dlq ORDER BY id",
+        &db,
+    );
+    assert_eq!(dead.len() as u64, s.dead_lettered);
+    assert!(
+        dead.iter()
+            .any(|d| d.starts_with("enrich.hold R0008") && d.contains("sku-none")),
+        "{dead:?}"
+    );
+    let refused: Vec<&String> = dead
+        .iter()
+        .filter(|d| d.starts_with("enrich.confirmed R0008"))
+        .collect();
+    assert!(!refused.is_empty(), "{dead:?}");
+    // Each refused confirmation released its hold, once.
+    let log = log.lock().unwrap();
+    let releases = log
+        .calls
+        .iter()
+        .filter(|c| c.starts_with("POST /release"))
+        .count();
+    assert_eq!(releases, refused.len());
+    assert_eq!(dead.len(), refused.len() + 1);
 }
