@@ -18,6 +18,17 @@ struct FileSink {
     file: BufWriter<std::fs::File>,
 }
 
+impl FileSink {
+    /// The file's length as written so far (flushed or not by the caller).
+    fn len(&self) -> Result<u64, RunError> {
+        self.file
+            .get_ref()
+            .metadata()
+            .map(|m| m.len())
+            .map_err(|e| output_error(&self.path, e))
+    }
+}
+
 /// The open `file` sinks of a plan.
 pub struct FileSinks {
     sinks: Vec<FileSink>,
@@ -58,12 +69,7 @@ impl FileSinks {
             ..Commit::default()
         };
         for sink in &mut self.sinks {
-            let len = sink
-                .file
-                .get_ref()
-                .metadata()
-                .map_err(|e| output_error(&sink.path, e))?
-                .len();
+            let len = sink.len()?;
             match store.position(pipeline, &sink.key).await? {
                 Some(committed) if len > committed => {
                     tracing::info!(
@@ -100,12 +106,7 @@ impl FileSinks {
         let mut out = Vec::new();
         for sink in &mut self.sinks {
             sink.file.flush().map_err(|e| output_error(&sink.path, e))?;
-            let len = sink
-                .file
-                .get_ref()
-                .metadata()
-                .map_err(|e| output_error(&sink.path, e))?
-                .len();
+            let len = sink.len()?;
             out.push((sink.key.clone(), len));
         }
         Ok(out)

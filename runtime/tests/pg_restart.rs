@@ -14,30 +14,12 @@ use std::io::Write as _;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use common::db::{pg_schema, try_int};
 use common::*;
-
-const BASE: &str = "postgres://postgres@127.0.0.1:5432/test";
-
-fn block_on<T>(f: impl std::future::Future<Output = T>) -> T {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(f)
-}
 
 /// `SELECT count(*)`, or `None` while the server is down.
 fn count(url: &str, table: &str) -> Option<i64> {
-    block_on(async {
-        use sqlx::Connection;
-        let mut c = sqlx::PgConnection::connect(url).await.ok()?;
-        let row: (i64,) =
-            sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT count(*) FROM {table}")))
-                .fetch_one(&mut c)
-                .await
-                .ok()?;
-        Some(row.0)
-    })
+    try_int(url, &format!("SELECT count(*) FROM {table}")).ok()
 }
 
 fn cluster(action: &str) {
@@ -54,6 +36,7 @@ struct Restart;
 impl Drop for Restart {
     fn drop(&mut self) {
         let _ = Command::new("pg_ctlcluster")
+            .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .args(["--skip-systemctl-redirect", "15", "main", "start"])
             .status();
@@ -89,20 +72,7 @@ fn records(from: usize, to: usize) -> String {
 
 #[test]
 fn a_postgres_restart_mid_run_is_retried_and_nothing_is_lost() {
-    let schema = format!("dash_test_restart_{}", std::process::id());
-    block_on(async {
-        use sqlx::Connection;
-        let mut c = sqlx::PgConnection::connect(BASE)
-            .await
-            .expect("PostgreSQL at 127.0.0.1:5432");
-        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-            "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema};"
-        )))
-        .execute(&mut c)
-        .await
-        .unwrap();
-    });
-    let url = format!("{BASE}?options=-c%20search_path%3D{schema}");
+    let url = pg_schema("restart");
     let dir = project("pg-restart", FILE_SOURCE, "unused", b"");
     let program = std::fs::read_to_string(dir.join("p.dash")).unwrap();
     std::fs::write(

@@ -7,59 +7,7 @@ mod common;
 
 use common::*;
 
-/// A fresh schema and a URL whose connections use it.
-fn schema(name: &str) -> String {
-    let schema = format!("dash_test_{name}_{}", std::process::id());
-    let base = "postgres://postgres@127.0.0.1:5432/test";
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async {
-        use sqlx::Connection;
-        let mut c = sqlx::PgConnection::connect(base)
-            .await
-            .expect("PostgreSQL at 127.0.0.1:5432 (start it: pg_ctlcluster 15 main start)");
-        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-            "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema};"
-        )))
-        .execute(&mut c)
-        .await
-        .unwrap();
-    });
-    format!("{base}?options=-c%20search_path%3D{schema}")
-}
-
-fn query_i64(url: &str, sql: &str) -> i64 {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async {
-        use sqlx::Connection;
-        let mut c = sqlx::PgConnection::connect(url).await.unwrap();
-        let row: (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(sql.to_string()))
-            .fetch_one(&mut c)
-            .await
-            .unwrap();
-        row.0
-    })
-}
-
-fn execute(url: &str, sql: &str) {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async {
-        use sqlx::Connection;
-        let mut c = sqlx::PgConnection::connect(url).await.unwrap();
-        sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
-            .execute(&mut c)
-            .await
-            .unwrap();
-    });
-}
+use common::db::{execute, int as query_i64, pg_schema as schema, texts};
 
 #[test]
 fn writes_good_rows_dead_letters_bad_ones_and_reruns_write_nothing() {
@@ -173,21 +121,11 @@ const WIDE_ROWS: &str = r#"{"id": -9223372036854775808, "f": -0.0, "b": true, "s
 
 /// Every column of `wide`, as text PostgreSQL itself renders, in id order.
 fn wide_table(url: &str) -> String {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async {
-        use sqlx::Connection;
-        let mut c = sqlx::PgConnection::connect(url).await.unwrap();
-        let rows: Vec<(String,)> = sqlx::query_as(
-            "SELECT concat_ws(' | ', id, f, b, s, t AT TIME ZONE 'UTC', d, j, l, r) FROM wide ORDER BY id",
-        )
-        .fetch_all(&mut c)
-        .await
-        .unwrap();
-        rows.into_iter().map(|r| r.0).collect::<Vec<_>>().join("\n")
-    })
+    texts(
+        url,
+        "SELECT concat_ws(' | ', id, f, b, s, t AT TIME ZONE 'UTC', d, j, l, r) FROM wide ORDER BY id",
+    )
+    .join("\n")
 }
 
 #[test]

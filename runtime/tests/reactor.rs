@@ -5,6 +5,7 @@
 
 mod common;
 
+use common::db::{execute, pg_schema, texts};
 use dash_runtime::executor::{RunOptions, Summary, run_blocking};
 
 const PROGRAM: &str = r#"type Order {
@@ -100,46 +101,6 @@ fn run(dir: &std::path::Path, db: &str, pipeline: &str) -> Summary {
     run_blocking(&analysis, dir, &options, &mut |_| {}).expect("run")
 }
 
-fn query_rows(db: &str, q: &str) -> Vec<String> {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(async {
-            use sqlx::{Connection, Row};
-            let q = sqlx::AssertSqlSafe(q.to_string());
-            if db.starts_with("sqlite:") {
-                let mut c = sqlx::SqliteConnection::connect(db).await.unwrap();
-                let rows = sqlx::query(q).fetch_all(&mut c).await.unwrap();
-                rows.iter().map(|r| r.get::<String, _>(0)).collect()
-            } else {
-                let mut c = sqlx::PgConnection::connect(db).await.unwrap();
-                let rows = sqlx::query(q).fetch_all(&mut c).await.unwrap();
-                rows.iter().map(|r| r.get::<String, _>(0)).collect()
-            }
-        })
-}
-
-fn execute(db: &str, q: &str) {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(async {
-            use sqlx::Connection;
-            let q = sqlx::AssertSqlSafe(q.to_string());
-            if db.starts_with("sqlite:") {
-                let mut c = sqlx::SqliteConnection::connect(&format!("{db}?mode=rwc"))
-                    .await
-                    .unwrap();
-                sqlx::raw_sql(q).execute(&mut c).await.unwrap();
-            } else {
-                let mut c = sqlx::PgConnection::connect(db).await.unwrap();
-                sqlx::raw_sql(q).execute(&mut c).await.unwrap();
-            }
-        });
-}
-
 fn check(db: &str, dir: &std::path::Path) {
     execute(db, CUSTOMERS);
     // Batches of 4 records: 3 batches, 2 lookup steps → 6 queries.
@@ -149,7 +110,7 @@ fn check(db: &str, dir: &std::path::Path) {
         (10, 8, 0, 2)
     );
     assert_eq!(s.lookup_queries, 6);
-    let rows = query_rows(
+    let rows = texts(
         db,
         "SELECT id || ' ' || customer || ' ' || CAST(total AS TEXT) FROM orders_out ORDER BY id",
     );
@@ -160,7 +121,7 @@ fn check(db: &str, dir: &std::path::Path) {
         rows[0]
     );
     assert!(rows.iter().all(|r| !r.contains("unknown")), "{rows:?}");
-    let dead = query_rows(
+    let dead = texts(
         db,
         "SELECT stage || ' ' || code || ' ' || message FROM dash_dlq ORDER BY id",
     );
@@ -179,7 +140,7 @@ fn check(db: &str, dir: &std::path::Path) {
     // customers 1-4, batch 2 only 9, batch 3 (4 and 9) nothing.
     assert_eq!(s.lookup_queries, 2);
     assert_eq!(
-        query_rows(db, "SELECT customer FROM orders_out WHERE id = 'o4'"),
+        texts(db, "SELECT customer FROM orders_out WHERE id = 'o4'"),
         vec!["nobody"]
     );
 }
@@ -193,13 +154,7 @@ fn lookups_on_sqlite_are_batched_and_missing_rows_fail_or_compensate() {
 
 #[test]
 fn lookups_on_postgres_are_batched_and_missing_rows_fail_or_compensate() {
-    let schema = format!("dash_test_reactor_{}", std::process::id());
-    let base = "postgres://postgres@127.0.0.1:5432/test";
-    execute(
-        base,
-        &format!("DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema};"),
-    );
-    let db = format!("{base}?options=-c%20search_path%3D{schema}");
+    let db = pg_schema("reactor");
     let dir = project("pg", 4);
     check(&db, &dir);
 }

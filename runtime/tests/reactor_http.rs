@@ -11,6 +11,7 @@ use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use common::db::{pg_schema, texts};
 use dash_runtime::executor::{RunOptions, Summary, run_blocking};
 
 #[derive(Default)]
@@ -210,20 +211,7 @@ fn run(dir: &std::path::Path) -> Summary {
 }
 
 fn rows(dir: &std::path::Path, sql: &str) -> Vec<String> {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(async {
-            use sqlx::{Connection, Row};
-            let db = format!("sqlite://{}", dir.join("dash.db").display());
-            let mut c = sqlx::SqliteConnection::connect(&db).await.unwrap();
-            let rows = sqlx::query(sqlx::AssertSqlSafe(sql.to_string()))
-                .fetch_all(&mut c)
-                .await
-                .unwrap();
-            rows.iter().map(|r| r.get::<String, _>(0)).collect()
-        })
+    texts(&format!("sqlite://{}", dir.join("dash.db").display()), sql)
 }
 
 #[test]
@@ -347,22 +335,6 @@ fn retries_compensate_undo_and_the_dlq() {
     );
 }
 
-fn pg(sql: &str, url: &str) -> Vec<String> {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(async {
-            use sqlx::{Connection, Row};
-            let mut c = sqlx::PgConnection::connect(url).await.unwrap();
-            let rows = sqlx::query(sqlx::AssertSqlSafe(sql.to_string()))
-                .fetch_all(&mut c)
-                .await
-                .unwrap();
-            rows.iter().map(|r| r.get::<String, _>(0)).collect()
-        })
-}
-
 /// The example of `pipelines/orders` against PostgreSQL and this test's
 /// flaky services: every order is written or dead-lettered with its
 /// failing step, refused confirmations release their hold exactly once,
@@ -382,22 +354,7 @@ fn the_orders_example_runs_against_postgres() {
     for f in ["customers.jsonl", "orders.jsonl"] {
         std::fs::copy(root.join("data").join(f), dir.join("data").join(f)).unwrap();
     }
-    let schema = format!("dash_test_orders_{}", std::process::id());
-    let base_db = "postgres://postgres@127.0.0.1:5432/test";
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(async {
-            use sqlx::Connection;
-            let mut c = sqlx::PgConnection::connect(base_db).await.unwrap();
-            let sql = format!("DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema};");
-            sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
-                .execute(&mut c)
-                .await
-                .unwrap();
-        });
-    let db = format!("{base_db}?options=-c%20search_path%3D{schema}");
+    let db = pg_schema("orders");
     let analysis =
         dash_compiler::analyze(vec![dash_compiler::SourceFile::new("orders.dash", program)]);
     assert_eq!(analysis.error_count(), 0, "{:?}", analysis.diagnostics);
@@ -414,23 +371,23 @@ fn the_orders_example_runs_against_postgres() {
     assert_eq!(s.read, 40);
     assert_eq!(s.read, s.written + s.dead_lettered);
     assert_eq!(s.lookup_queries, 1, "one lookup query for the one batch");
-    let written = pg("SELECT count(*)::text FROM enriched_orders", &db);
+    let written = texts(&db, "SELECT count(*)::text FROM enriched_orders");
     assert_eq!(written, vec![s.written.to_string()]);
-    let unknown = pg(
+    let unknown = texts(
+        &db,
         "SELECT count(*)::text FROM enriched_orders WHERE customer = 'unknown'",
-        &db,
     );
-    let known = pg(
-        "SELECT count(*)::text FROM enriched_orders WHERE customer <> 'unknown'",
+    let known = texts(
         &db,
+        "SELECT count(*)::text FROM enriched_orders WHERE customer <> 'unknown'",
     );
     assert!(
         unknown[0] != "0" && known[0] != "0",
         "{unknown:?} {known:?}"
     );
-    let dead = pg(
-        "SELECT stage || ' ' || code || ' ' || raw FROM orders_dlq ORDER BY id",
+    let dead = texts(
         &db,
+        "SELECT stage || ' ' || code || ' ' || raw FROM orders_dlq ORDER BY id",
     );
     assert_eq!(dead.len() as u64, s.dead_lettered);
     assert!(

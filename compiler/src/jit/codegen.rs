@@ -648,6 +648,13 @@ impl<'a, 'b> Translator<'a, 'b> {
         self.set_from_box(dst, p);
     }
 
+    /// Set `dst` from a value computed as `from`, converting it.
+    fn set_converted(&mut self, dst: Reg, value: CValue, null: CValue, from: RegRepr) {
+        let to = self.reg_repr(dst);
+        let s = self.convert(Scalar { value, null }, from, to);
+        self.set(dst, s);
+    }
+
     fn neg(&mut self, inst: &crate::ir::Inst, a: Reg) {
         let to = self.reg_repr(inst.dst);
         let from = self.reg_repr(a);
@@ -655,15 +662,7 @@ impl<'a, 'b> Translator<'a, 'b> {
             Repr::Float => {
                 let s = self.get(a);
                 let value = self.b.ins().fneg(s.value);
-                let s = self.convert(
-                    Scalar {
-                        value,
-                        null: s.null,
-                    },
-                    from,
-                    to,
-                );
-                self.set(inst.dst, s);
+                self.set_converted(inst.dst, value, s.null, from);
             }
             Repr::Int(_) => {
                 let s = self.get(a);
@@ -677,15 +676,7 @@ impl<'a, 'b> Translator<'a, 'b> {
                 );
                 self.fail_if(overflow, inst.on_fail, site);
                 let value = self.b.ins().ineg(s.value);
-                let s = self.convert(
-                    Scalar {
-                        value,
-                        null: s.null,
-                    },
-                    from,
-                    to,
-                );
-                self.set(inst.dst, s);
+                self.set_converted(inst.dst, value, s.null, from);
             }
             // Negating anything else gives it back (the interpreter's rule).
             _ => {
