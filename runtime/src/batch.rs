@@ -87,11 +87,11 @@ pub fn process(
                 let live: Vec<usize> = (0..rows.len())
                     .filter(|r| matches!(rows[*r], Row::Live(_)))
                     .collect();
-                let inputs: Vec<Value> = live
+                let inputs: Vec<Vec<Value>> = live
                     .iter()
                     .map(|r| match std::mem::replace(&mut rows[*r], Row::Skipped) {
-                        Row::Live(v) => v,
-                        _ => Value::Null,
+                        Row::Live(v) => vec![v],
+                        _ => vec![Value::Null],
                     })
                     .collect();
                 for (r, out) in live

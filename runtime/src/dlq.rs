@@ -68,10 +68,12 @@ pub fn replay(
             path: "<runtime>".into(),
             message: e.to_string(),
         })?;
-    runtime.block_on(async {
+    let program = &analysis.program;
+    // The database work runs on the runtime; the batch is processed here,
+    // outside it, so reactors' lookups and HTTP calls can use it too.
+    let (store, entries) = runtime.block_on(async {
         let store = Store::open(&url, &mask_url(&url), config.copy_format).await?;
         store.ensure_dlq(&plan.dlq_table).await?;
-        let program = &analysis.program;
         for sink in &plan.sinks {
             if let crate::plan::Output::Table { table, .. } = &sink.output {
                 store
@@ -95,54 +97,66 @@ pub fn replay(
                     .is_none_or(|s| normalize_time(&e.first_failed_at).as_str() >= s)
             })
             .collect();
-        // The position of a replayed record carries its DLQ id.
-        let raws: Vec<(String, u64)> = entries
-            .iter()
-            .map(|e| (e.raw.clone(), e.id as u64))
-            .collect();
-        let records = crate::source::reparse(&plan.source, program, &raws)?;
-        let mut summary = crate::executor::Summary::default();
-        let mut files = crate::file_sink::FileSinks::open(&plan)?;
-        let jit = if options.interpret {
-            None
-        } else {
-            Some(dash_compiler::jit::Jit::compile(&plan.program)?)
-        };
-        let engine = match &jit {
-            Some(jit) => dash_compiler::engine::Engine::Jit(jit),
-            None => dash_compiler::engine::Engine::Interp(&plan.program),
-        };
-        // Reactors with lookup steps are not replayed yet: their records
-        // fail again and stay in the DLQ with one more attempt.
-        let commit = crate::batch::process(
-            &plan,
-            analysis,
-            engine,
-            &records,
-            &mut summary,
-            &mut files,
-            None,
-        )?;
-        let failed: Vec<(i64, String, String)> = commit
-            .dead
-            .iter()
-            .map(|d| (d.position as i64, d.code.clone(), d.message.clone()))
-            .collect();
-        let resolved: Vec<i64> = entries
-            .iter()
-            .map(|e| e.id)
-            .filter(|id| !failed.iter().any(|(f, _, _)| f == id))
-            .collect();
-        let written = store
-            .replay(&plan.dlq_table, &commit.tables, &resolved, &failed)
-            .await?;
-        store.close().await;
-        Ok(Replayed {
-            attempted: entries.len(),
-            resolved: resolved.len(),
-            failing: failed.len(),
-            written,
-        })
+        Ok::<_, RunError>((store, entries))
+    })?;
+    let store = std::sync::Arc::new(store);
+    // The position of a replayed record carries its DLQ id.
+    let raws: Vec<(String, u64)> = entries
+        .iter()
+        .map(|e| (e.raw.clone(), e.id as u64))
+        .collect();
+    let records = crate::source::reparse(&plan.source, program, &raws)?;
+    let mut summary = crate::executor::Summary::default();
+    let mut files = crate::file_sink::FileSinks::open(&plan)?;
+    let jit = if options.interpret {
+        None
+    } else {
+        Some(dash_compiler::jit::Jit::compile(&plan.program)?)
+    };
+    let engine = match &jit {
+        Some(jit) => dash_compiler::engine::Engine::Jit(jit),
+        None => dash_compiler::engine::Engine::Interp(&plan.program),
+    };
+    let mut reactors = crate::batch::Reactors::new(
+        &plan,
+        crate::reactor::Effects {
+            store: store.clone(),
+            runtime: &runtime,
+            checked: program,
+            http: crate::http::Client::new().map_err(RunError::Runtime)?,
+            plans: &plan.program.reactors,
+        },
+    );
+    let commit = crate::batch::process(
+        &plan,
+        analysis,
+        engine,
+        &records,
+        &mut summary,
+        &mut files,
+        Some(&mut reactors),
+    )?;
+    drop(reactors);
+    let failed: Vec<(i64, String, String)> = commit
+        .dead
+        .iter()
+        .map(|d| (d.position as i64, d.code.clone(), d.message.clone()))
+        .collect();
+    let resolved: Vec<i64> = entries
+        .iter()
+        .map(|e| e.id)
+        .filter(|id| !failed.iter().any(|(f, _, _)| f == id))
+        .collect();
+    let written =
+        runtime.block_on(store.replay(&plan.dlq_table, &commit.tables, &resolved, &failed))?;
+    if let Ok(store) = std::sync::Arc::try_unwrap(store) {
+        runtime.block_on(store.close());
+    }
+    Ok(Replayed {
+        attempted: entries.len(),
+        resolved: resolved.len(),
+        failing: failed.len(),
+        written,
     })
 }
 

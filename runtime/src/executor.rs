@@ -259,6 +259,7 @@ fn pump(
             runtime,
             checked: &analysis.program,
             http: crate::http::Client::new().map_err(RunError::Runtime)?,
+            plans: &plan.program.reactors,
         },
     );
     let writer = runtime.spawn(writer::write(store, target, queue, acks));
@@ -307,7 +308,12 @@ fn pump(
         }
     })();
     drop(to_writer);
-    summary.lookup_queries = reactors.runners.iter().flatten().map(|r| r.queries).sum();
+    summary.lookup_queries = reactors
+        .runners
+        .iter()
+        .flatten()
+        .map(|r| r.total_queries())
+        .sum();
     let wrote = match runtime.block_on(writer) {
         Ok(r) => r.map_err(RunError::from),
         Err(e) => Err(RunError::Runtime(e.to_string())),

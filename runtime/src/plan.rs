@@ -72,25 +72,15 @@ pub struct Stage {
     pub reactor: Option<usize>,
 }
 
-/// The plan index of a reactor stage that has effectful steps; steps that
-/// cannot run yet are refused here, before anything is read.
-fn reactor_stage(program: &ir::Program, name: &str) -> Result<Option<usize>, PlanError> {
-    use dash_compiler::lower::reactor_plan::StepKind;
-    let Some(index) = program.reactors.iter().position(|r| r.name == name) else {
-        return Ok(None);
-    };
-    let plan = &program.reactors[index];
-    let refuse = |step: &str, what| PlanError::UnsupportedStep {
-        reactor: name.to_string(),
-        step: step.to_string(),
-        what,
-    };
-    for step in &plan.steps {
-        if let StepKind::Compose { .. } = &step.kind {
-            return Err(refuse(&step.name, "calls another reactor"));
-        }
-    }
-    Ok(plan.steps.iter().any(|s| s.is_effect()).then_some(index))
+/// The plan index of a reactor stage that has effectful steps (a call
+/// of another reactor counts: it may have some).
+fn reactor_stage(program: &ir::Program, name: &str) -> Option<usize> {
+    let index = program.reactors.iter().position(|r| r.name == name)?;
+    program.reactors[index]
+        .steps
+        .iter()
+        .any(|s| s.is_effect())
+        .then_some(index)
 }
 
 #[derive(Debug)]
@@ -118,14 +108,6 @@ pub enum PlanError {
     UnsupportedSource(String, String),
     #[error("`{0}` is not a declared stage")]
     MissingStage(String),
-    #[error(
-        "reactor `{reactor}`: step `{step}` {what}, which `dashc run` does not run yet (pure, lookup and HTTP steps do)"
-    )]
-    UnsupportedStep {
-        reactor: String,
-        step: String,
-        what: &'static str,
-    },
 }
 
 /// Plan the pipeline `name` (or the only one) of an analysis without errors.
@@ -206,7 +188,7 @@ pub fn plan(
                 stages.push(Stage {
                     name: stage.name.clone(),
                     func,
-                    reactor: reactor_stage(&program, &stage.name)?,
+                    reactor: reactor_stage(&program, &stage.name),
                 });
             }
         }

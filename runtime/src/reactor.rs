@@ -7,8 +7,9 @@
 //! the record fails with stage `reactor.step`.
 //!
 //! An HTTP step sends the batch's requests concurrently (`http.rs`) and
-//! decodes each JSON answer into the step's type. Calls of other
-//! reactors are refused when the pipeline is planned (`plan.rs`).
+//! decodes each JSON answer into the step's type. A step calling another
+//! reactor runs that reactor over the batch (its own waves, lookups and
+//! undos), keeping it between batches.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -43,6 +44,8 @@ pub struct ReactorRunner {
     caches: Vec<HashMap<String, (Value, Instant)>>,
     /// Lookup queries made (for tests and logs).
     pub queries: u64,
+    /// The reactors this one calls as steps, made when first called.
+    inner: HashMap<String, ReactorRunner>,
 }
 
 /// What a batch needs from the outside.
@@ -51,6 +54,8 @@ pub struct Effects<'a> {
     pub runtime: &'a tokio::runtime::Runtime,
     pub checked: &'a Checked,
     pub http: http::Client,
+    /// Every reactor's plan, for steps that call another reactor.
+    pub plans: &'a [ReactorPlan],
 }
 
 impl ReactorRunner {
@@ -60,13 +65,82 @@ impl ReactorRunner {
             plan,
             caches,
             queries: 0,
+            inner: HashMap::new(),
         }
     }
 
-    /// Run the reactor over a batch of inputs (one per record).
+    /// Lookup queries of this reactor and the ones it calls.
+    pub fn total_queries(&self) -> u64 {
+        self.queries
+            + self
+                .inner
+                .values()
+                .map(ReactorRunner::total_queries)
+                .sum::<u64>()
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    /// A step calling another reactor: the inner reactor runs over the
+    /// batch's argument lists like a stage would.
+    fn compose(
+        &mut self,
+        step: &StepPlan,
+        reactor: &str,
+        args: &[dash_compiler::ir::FuncId],
+        live: &[usize],
+        envs: &[Vec<Value>],
+        engine: Engine,
+        cx: &EvalContext,
+        effects: &Effects,
+    ) -> Vec<Result<Value, StepFailure>> {
+        let mut inputs = Vec::new();
+        let mut prepared: Vec<Result<(), StepFailure>> = Vec::new();
+        for r in live {
+            let values: Result<Vec<Value>, StepFailure> = args
+                .iter()
+                .map(|f| match engine.run(*f, &envs[*r], cx) {
+                    Outcome::Value(v) => Ok(v),
+                    Outcome::Skipped => Err(StepFailure::Skipped),
+                    Outcome::Failed(e) => Err(StepFailure::Error(e)),
+                })
+                .collect();
+            prepared.push(values.map(|v| inputs.push(v)));
+        }
+        let mut runner = match self.inner.remove(reactor) {
+            Some(r) => r,
+            None => match effects.plans.iter().find(|p| p.name == reactor) {
+                Some(plan) => ReactorRunner::new(plan.clone()),
+                None => {
+                    return live
+                        .iter()
+                        .map(|_| Err(self.failure(step, format!("no reactor `{reactor}`"))))
+                        .collect();
+                }
+            },
+        };
+        let mut out = runner.run_batch(inputs, engine, cx, effects).into_iter();
+        self.inner.insert(reactor.to_string(), runner);
+        prepared
+            .into_iter()
+            .map(|p| {
+                p?;
+                match out.next() {
+                    Some(Reacted::Value(v)) => Ok(v),
+                    Some(Reacted::Skipped) => Err(StepFailure::Skipped),
+                    Some(Reacted::Failed { stage, mut error }) => {
+                        error.message = format!("{stage}: {}", error.message);
+                        Err(StepFailure::Error(error))
+                    }
+                    None => Err(self.failure(step, "no result".into())),
+                }
+            })
+            .collect()
+    }
+
+    /// Run the reactor over a batch: each record's arguments.
     pub fn run_batch(
         &mut self,
-        inputs: Vec<Value>,
+        inputs: Vec<Vec<Value>>,
         engine: Engine,
         cx: &EvalContext,
         effects: &Effects,
@@ -74,9 +148,11 @@ impl ReactorRunner {
         let slots = self.plan.env.len();
         let mut envs: Vec<Vec<Value>> = inputs
             .into_iter()
-            .map(|input| {
+            .map(|args| {
                 let mut env = vec![Value::Null; slots];
-                env[0] = input;
+                for (slot, a) in env.iter_mut().zip(args) {
+                    *slot = a;
+                }
                 env
             })
             .collect();
@@ -127,12 +203,13 @@ impl ReactorRunner {
                         .find(|(k, _)| *k == i)
                         .map(|(_, r)| std::mem::take(r))
                         .unwrap_or_default(),
-                    // Refused by the planner; fail loudly rather than guess.
-                    StepKind::Effect(_) | StepKind::Compose { .. } => live
+                    StepKind::Compose { reactor, args } => {
+                        self.compose(&step, reactor, args, &live, &envs, engine, cx, effects)
+                    }
+                    // An undo-only effect is never a step's value.
+                    StepKind::Effect(EffectPlan::Call(_)) => live
                         .iter()
-                        .map(
-                            |_| Err(self.failure(&step, "this kind of step cannot run yet".into())),
-                        )
+                        .map(|_| Err(self.failure(&step, "not a step".into())))
                         .collect(),
                 };
                 results.push((i, r));

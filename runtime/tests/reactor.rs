@@ -160,25 +160,42 @@ fn lookups_on_postgres_are_batched_and_missing_rows_fail_or_compensate() {
 }
 
 #[test]
-fn steps_that_cannot_run_yet_are_refused_before_reading() {
+fn a_reactor_calls_another_as_a_step_and_dead_letters_replay_through_lookups() {
     let dir = project("compose", 4);
     let program = std::fs::read_to_string(dir.join("p.dash")).unwrap()
-        + "\nreactor outer(o: Order) -> Out {\n  step inner = lenient(o)\n  return inner\n}\n\npipeline composed {\n  orders -> outer -> out\n}\n";
+        + "\nreactor outer(o: Order) -> Out {\n  step inner = lenient(o)\n  step again = enrich(o)\n  return Out { id: inner.id, customer: inner.customer, vip: again.vip, total: inner.total }\n}\n\npipeline composed {\n  orders -> outer -> out\n}\n";
     std::fs::write(dir.join("p.dash"), program).unwrap();
+    let db = format!("sqlite://{}", dir.join("dash.db").display());
+    execute(&db, CUSTOMERS);
+    // `lenient` compensates customer 9; `enrich` requires it: 2 failures,
+    // reported at the outer step with the inner reactor's stage.
+    let s = run(&dir, &db, "composed");
+    assert_eq!((s.read, s.written, s.dead_lettered), (10, 8, 2));
+    let dead = texts(
+        &db,
+        "SELECT stage || ' | ' || message FROM dash_dlq ORDER BY id",
+    );
+    assert_eq!(
+        dead[0],
+        "outer.again | enrich.checked: lookup customers: no row with id = \"9\""
+    );
+    // The customer arrives; replaying the dead letters runs the reactors
+    // (and their lookups) again, and both now go through.
+    execute(&db, "INSERT INTO customers VALUES (9, 'Ida', 0)");
     let text = std::fs::read_to_string(dir.join("p.dash")).unwrap();
     let analysis = dash_compiler::analyze(vec![dash_compiler::SourceFile::new("p.dash", text)]);
-    assert_eq!(analysis.error_count(), 0, "{:?}", analysis.diagnostics);
-    let db = format!("sqlite://{}", dir.join("dash.db").display());
     let options = RunOptions {
-        db: Some(db),
+        db: Some(db.clone()),
         pipeline: Some("composed".into()),
         ..Default::default()
     };
-    let error = run_blocking(&analysis, &dir, &options, &mut |_| {})
-        .unwrap_err()
-        .to_string();
+    let replayed = dash_runtime::dlq::replay(&analysis, &dir, &options, None).unwrap();
     assert_eq!(
-        error,
-        "reactor `outer`: step `inner` calls another reactor, which `dashc run` does not run yet (pure, lookup and HTTP steps do)"
+        (replayed.attempted, replayed.resolved, replayed.written),
+        (2, 2, 2)
+    );
+    assert_eq!(
+        texts(&db, "SELECT customer FROM orders_out WHERE id = 'o4'"),
+        vec!["Ida"]
     );
 }
