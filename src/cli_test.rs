@@ -33,10 +33,7 @@ pub fn run(paths: &[PathBuf], engine: Engine) -> ExitCode {
             },
             Engine::Interp => None,
         };
-        let engine = match &jit {
-            Some(jit) => dash_compiler::engine::Engine::Jit(jit),
-            None => dash_compiler::engine::Engine::Interp(&program),
-        };
+        let engine = dash_compiler::engine::Engine::of(jit.as_ref(), &program);
         for report in testing::run_tests(analysis, &program, engine, now) {
             let file = &analysis.files[report.file.0 as usize];
             let (line, col) = file.line_col(report.span.start as usize);

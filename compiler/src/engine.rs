@@ -13,6 +13,16 @@ pub enum Engine<'a> {
     Jit(&'a Jit),
 }
 
+impl<'a> Engine<'a> {
+    /// The JIT when one was compiled, else the interpreter of `program`.
+    pub fn of(jit: Option<&'a Jit>, program: &'a Program) -> Engine<'a> {
+        match jit {
+            Some(jit) => Engine::Jit(jit),
+            None => Engine::Interp(program),
+        }
+    }
+}
+
 impl Engine<'_> {
     pub fn run(&self, func: FuncId, args: &[Value], cx: &EvalContext) -> Outcome {
         match self {

@@ -27,7 +27,21 @@ pub struct Reactors<'a> {
 }
 
 impl<'a> Reactors<'a> {
-    pub fn new(plan: &Plan, effects: Effects<'a>) -> Reactors<'a> {
+    /// The reactors of `plan`'s stages, their effects going to `store`
+    /// (lookups) and the network (HTTP) through `runtime`.
+    pub fn new(
+        plan: &'a Plan,
+        store: std::sync::Arc<crate::store::Store>,
+        runtime: &'a tokio::runtime::Runtime,
+        checked: &'a Program,
+    ) -> Reactors<'a> {
+        let effects = Effects {
+            store,
+            runtime,
+            checked,
+            http: crate::http::Client::default(),
+            plans: &plan.program.reactors,
+        };
         let runners = plan
             .stages
             .iter()

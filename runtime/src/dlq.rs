@@ -108,25 +108,9 @@ pub fn replay(
     let records = crate::source::reparse(&plan.source, program, &raws)?;
     let mut summary = crate::executor::Summary::default();
     let mut files = crate::file_sink::FileSinks::open(&plan)?;
-    let jit = if options.interpret {
-        None
-    } else {
-        Some(dash_compiler::jit::Jit::compile(&plan.program)?)
-    };
-    let engine = match &jit {
-        Some(jit) => dash_compiler::engine::Engine::Jit(jit),
-        None => dash_compiler::engine::Engine::Interp(&plan.program),
-    };
-    let mut reactors = crate::batch::Reactors::new(
-        &plan,
-        crate::reactor::Effects {
-            store: store.clone(),
-            runtime: &runtime,
-            checked: program,
-            http: crate::http::Client::new().map_err(RunError::Runtime)?,
-            plans: &plan.program.reactors,
-        },
-    );
+    let jit = crate::executor::compile(options, &plan)?;
+    let engine = dash_compiler::engine::Engine::of(jit.as_ref(), &plan.program);
+    let mut reactors = crate::batch::Reactors::new(&plan, store.clone(), &runtime, program);
     let commit = crate::batch::process(
         &plan,
         analysis,

@@ -21,7 +21,6 @@ use crate::batch::{self, Reactors};
 use crate::config::{self, mask_url};
 use crate::file_sink::FileSinks;
 use crate::plan::{self, Output, Plan};
-use crate::reactor::Effects;
 use crate::source::{self, RawRecord};
 use crate::store::{CopyFormat, Store, StoreError, columns_of};
 use crate::writer::{self, Target, Written};
@@ -104,17 +103,8 @@ pub fn run_blocking(
     let config = config::load(dir, options.env.as_deref())?;
     let plan = plan::plan(analysis, dir, options.pipeline.as_deref(), &config)?;
     let url = config.database_url(options.db.as_deref(), dir);
-    let jit = if options.interpret {
-        None
-    } else {
-        let jit = Jit::compile(&plan.program)?;
-        tracing::info!(compile_time = ?jit.compile_time, "transforms compiled");
-        Some(jit)
-    };
-    let engine = match &jit {
-        Some(jit) => Engine::Jit(jit),
-        None => Engine::Interp(&plan.program),
-    };
+    let jit = compile(options, &plan)?;
+    let engine = Engine::of(jit.as_ref(), &plan.program);
     let program = &analysis.program;
     let (store, tables) = runtime.block_on(prepare(&plan, program, &url, config.copy_format))?;
     let store = Arc::new(store);
@@ -174,6 +164,16 @@ pub fn run_blocking(
     result?;
     finished?;
     Ok(summary)
+}
+
+/// The plan's functions as native code, unless `--engine interp`.
+pub(crate) fn compile(options: &RunOptions, plan: &Plan) -> Result<Option<Jit>, RunError> {
+    if options.interpret {
+        return Ok(None);
+    }
+    let jit = Jit::compile(&plan.program)?;
+    tracing::info!(compile_time = ?jit.compile_time, "transforms compiled");
+    Ok(Some(jit))
 }
 
 /// Open the project database, its DLQ and every sink table; returns the
@@ -252,16 +252,7 @@ fn pump(
         dlq: plan.dlq_table.clone(),
         retry_for: plan.retry_for,
     };
-    let mut reactors = Reactors::new(
-        plan,
-        Effects {
-            store: store.clone(),
-            runtime,
-            checked: &analysis.program,
-            http: crate::http::Client::new().map_err(RunError::Runtime)?,
-            plans: &plan.program.reactors,
-        },
-    );
+    let mut reactors = Reactors::new(plan, store.clone(), runtime, &analysis.program);
     let writer = runtime.spawn(writer::write(store, target, queue, acks));
     let count = |summary: &mut Summary, w: Written| {
         summary.written += w.written;

@@ -5,7 +5,7 @@
 //! at most `concurrency` per step and [`PER_HOST`] per host.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use tokio::sync::Semaphore;
@@ -39,24 +39,28 @@ pub struct Failure {
     pub attempts: u32,
 }
 
-#[derive(Clone)]
+/// Cheap to make and to clone: the connection pool and TLS set-up are
+/// built on the first request, so pipelines without HTTP steps never pay
+/// for them.
+#[derive(Clone, Default)]
 pub struct Client {
-    client: reqwest::Client,
+    client: Arc<OnceLock<Result<reqwest::Client, String>>>,
     hosts: Arc<Mutex<HashMap<String, Arc<Semaphore>>>>,
 }
 
 impl Client {
-    pub fn new() -> Result<Client, String> {
-        let client = reqwest::Client::builder()
-            .pool_idle_timeout(Duration::from_secs(90))
-            .connect_timeout(Duration::from_secs(10))
-            .user_agent(concat!("dash/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| e.to_string())?;
-        Ok(Client {
-            client,
-            hosts: Arc::default(),
-        })
+    fn client(&self) -> Result<&reqwest::Client, String> {
+        self.client
+            .get_or_init(|| {
+                reqwest::Client::builder()
+                    .pool_idle_timeout(Duration::from_secs(90))
+                    .connect_timeout(Duration::from_secs(10))
+                    .user_agent(concat!("dash/", env!("CARGO_PKG_VERSION")))
+                    .build()
+                    .map_err(|e| format!("the HTTP client: {e}"))
+            })
+            .as_ref()
+            .map_err(Clone::clone)
     }
 
     fn host_limit(&self, url: &str) -> Arc<Semaphore> {
@@ -149,7 +153,8 @@ impl Client {
     ) -> Result<serde_json::Value, (String, bool)> {
         let method = reqwest::Method::from_bytes(request.method.to_uppercase().as_bytes())
             .map_err(|_| (format!("`{}` is not an HTTP method", request.method), false))?;
-        let mut builder = self.client.request(method, &request.url);
+        let client = self.client().map_err(|e| (e, false))?;
+        let mut builder = client.request(method, &request.url);
         if let Some(body) = &request.body {
             builder = builder.json(body);
         }

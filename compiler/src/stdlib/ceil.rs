@@ -1,6 +1,6 @@
 //! `ceil`: The smallest whole number not below `x`, as a float.
 
-use super::{Builtin, EvalContext, Example, SigTy, Signature, bad_args};
+use super::{Builtin, EvalContext, Example, SigTy, Signature, float_unary};
 use crate::value::Value;
 
 pub const CEIL: Builtin = Builtin {
@@ -20,13 +20,7 @@ pub const CEIL: Builtin = Builtin {
 };
 
 fn eval(args: &[Value], _cx: &EvalContext) -> Result<Value, String> {
-    match args {
-        [x] => x
-            .as_float()
-            .map(|x| Value::Float(x.ceil()))
-            .ok_or_else(|| bad_args("ceil", args)),
-        _ => Err(bad_args("ceil", args)),
-    }
+    float_unary("ceil", args, f64::ceil)
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! `floor`: The largest whole number not above `x`, as a float.
 
-use super::{Builtin, EvalContext, Example, SigTy, Signature, bad_args};
+use super::{Builtin, EvalContext, Example, SigTy, Signature, float_unary};
 use crate::value::Value;
 
 pub const FLOOR: Builtin = Builtin {
@@ -20,13 +20,7 @@ pub const FLOOR: Builtin = Builtin {
 };
 
 fn eval(args: &[Value], _cx: &EvalContext) -> Result<Value, String> {
-    match args {
-        [x] => x
-            .as_float()
-            .map(|x| Value::Float(x.floor()))
-            .ok_or_else(|| bad_args("floor", args)),
-        _ => Err(bad_args("floor", args)),
-    }
+    float_unary("floor", args, f64::floor)
 }
 
 #[cfg(test)]

@@ -273,6 +273,17 @@ fn type_name(v: &Value) -> &'static str {
 
 /// The failure for arguments that fit no signature (the checker rules
 /// them out; the interpreter still must not panic).
+/// A built-in of one number, computed as a float: `f(x)`.
+fn float_unary(name: &str, args: &[Value], f: fn(f64) -> f64) -> Result<Value, String> {
+    match args {
+        [x] => x
+            .as_float()
+            .map(|x| Value::Float(f(x)))
+            .ok_or_else(|| bad_args(name, args)),
+        _ => Err(bad_args(name, args)),
+    }
+}
+
 fn bad_args(name: &str, args: &[Value]) -> String {
     let tys: Vec<&str> = args.iter().map(type_name).collect();
     format!("{name}: cannot be called with ({})", tys.join(", "))

@@ -1,6 +1,6 @@
 //! `sqrt`: The square root (NaN for negative numbers).
 
-use super::{Builtin, EvalContext, Example, SigTy, Signature, bad_args};
+use super::{Builtin, EvalContext, Example, SigTy, Signature, float_unary};
 use crate::value::Value;
 
 pub const SQRT: Builtin = Builtin {
@@ -20,13 +20,7 @@ pub const SQRT: Builtin = Builtin {
 };
 
 fn eval(args: &[Value], _cx: &EvalContext) -> Result<Value, String> {
-    match args {
-        [x] => x
-            .as_float()
-            .map(|x| Value::Float(x.sqrt()))
-            .ok_or_else(|| bad_args("sqrt", args)),
-        _ => Err(bad_args("sqrt", args)),
-    }
+    float_unary("sqrt", args, f64::sqrt)
 }
 
 #[cfg(test)]

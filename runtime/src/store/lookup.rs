@@ -4,7 +4,7 @@
 //! both sides (`CAST(col AS TEXT)` / `col::text`), so a key of any scalar
 //! type finds its row; `key_text` renders a batch's keys the same way.
 
-use super::SqlValue;
+use super::{Column, ColumnKind, SqlValue, quote};
 
 /// How a key value is written as text to match `CAST(column AS TEXT)`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,4 +36,49 @@ pub type FoundRow = (String, Vec<SqlValue>);
 /// The join of a key tuple's texts.
 pub fn joined(parts: &[String]) -> String {
     parts.join("\u{1f}")
+}
+
+/// The key columns as text (`cast` writes one) and the select list: the
+/// key columns, then the wanted columns.
+pub fn select_list(
+    key: &[String],
+    columns: &[Column],
+    cast: fn(&str) -> String,
+) -> (Vec<String>, Vec<String>) {
+    let key_cols: Vec<String> = key.iter().map(|k| cast(&quote(k))).collect();
+    let select = key_cols
+        .iter()
+        .cloned()
+        .chain(columns.iter().map(|c| quote(&c.name)))
+        .collect();
+    (key_cols, select)
+}
+
+/// One answered row: its first `keys` columns are the key as text, the
+/// rest the wanted `columns`, read by `cell` as their kinds.
+pub fn found_row<R>(
+    row: &R,
+    keys: usize,
+    columns: &[Column],
+    cell: fn(&R, usize, ColumnKind) -> SqlValue,
+) -> FoundRow
+where
+    R: sqlx::Row,
+    usize: sqlx::ColumnIndex<R>,
+    for<'r> Option<String>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    let parts: Vec<String> = (0..keys)
+        .map(|i| {
+            row.try_get::<Option<String>, _>(i)
+                .ok()
+                .flatten()
+                .unwrap_or_default()
+        })
+        .collect();
+    let values = columns
+        .iter()
+        .enumerate()
+        .map(|(j, c)| cell(row, keys + j, c.kind))
+        .collect();
+    (joined(&parts), values)
 }

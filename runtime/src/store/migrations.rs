@@ -27,6 +27,16 @@ const POSTGRES: &[(i64, &str, &str)] = &[(
     include_str!("../../../migrations/postgres/0001_dash_tables.sql"),
 )];
 
+/// Why migrating failed, as a store error (never retryable: the same SQL
+/// would fail again).
+pub fn failed(url: &str, e: sqlx::migrate::MigrateError) -> super::StoreError {
+    super::StoreError::Database {
+        url: url.to_string(),
+        message: format!("migrating Dash's tables: {e}"),
+        retryable: false,
+    }
+}
+
 pub fn migrator(dialect: Dialect) -> Migrator {
     let table = match dialect {
         Dialect::Sqlite => SQLITE,

@@ -11,7 +11,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 // placeholders; values are always bound or sent through COPY.
 use sqlx::{AssertSqlSafe, PgPool, Row};
 
-use super::lookup::{FoundRow, joined};
+use super::lookup::{FoundRow, found_row, select_list};
 use super::migrations::{self, Dialect};
 use super::pg_copy::CopyFormat;
 use super::{
@@ -60,11 +60,7 @@ impl Postgres {
         migrations::migrator(Dialect::Postgres)
             .run(&self.pool)
             .await
-            .map_err(|e| StoreError::Database {
-                url: self.url.clone(),
-                message: format!("migrating Dash's tables: {e}"),
-                retryable: false,
-            })
+            .map_err(|e| migrations::failed(&self.url, e))
     }
 
     pub async fn ensure_dlq(&self, table: &str) -> Result<(), StoreError> {
@@ -290,12 +286,7 @@ impl Postgres {
         if keys.is_empty() || key.is_empty() {
             return Ok(found);
         }
-        let key_cols: Vec<String> = key.iter().map(|k| format!("{}::text", quote(k))).collect();
-        let select: Vec<String> = key_cols
-            .iter()
-            .cloned()
-            .chain(columns.iter().map(|c| quote(&c.name)))
-            .collect();
+        let (key_cols, select) = select_list(key, columns, |k| format!("{k}::text"));
         let arrays: Vec<String> = (1..=key.len()).map(|i| format!("${i}::text[]")).collect();
         let sql = format!(
             "SELECT {} FROM {} WHERE ({}) IN (SELECT * FROM unnest({}))",
@@ -313,22 +304,10 @@ impl Postgres {
             q = q.bind(column);
         }
         let rows = q.fetch_all(&self.pool).await.map_err(|e| self.err(e))?;
-        for row in rows {
-            let parts: Vec<String> = (0..key.len())
-                .map(|i| {
-                    row.try_get::<Option<String>, _>(i)
-                        .ok()
-                        .flatten()
-                        .unwrap_or_default()
-                })
-                .collect();
-            let values = columns
-                .iter()
-                .enumerate()
-                .map(|(j, c)| cell(&row, key.len() + j, c.kind))
-                .collect();
-            found.push((joined(&parts), values));
-        }
+        found.extend(
+            rows.iter()
+                .map(|row| found_row(row, key.len(), columns, cell)),
+        );
         Ok(found)
     }
 }

@@ -8,7 +8,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 // placeholders; values are always bound.
 use sqlx::{AssertSqlSafe, Row, SqlitePool};
 
-use super::lookup::{FoundRow, joined};
+use super::lookup::{FoundRow, found_row, select_list};
 use super::migrations::{self, Dialect};
 use super::{
     Column, ColumnKind, Commit, DlqEntry, SqlValue, StoreError, TableRows, quote, table_ddl,
@@ -57,11 +57,7 @@ impl Sqlite {
         migrations::migrator(Dialect::Sqlite)
             .run(&self.pool)
             .await
-            .map_err(|e| StoreError::Database {
-                url: self.url.clone(),
-                message: format!("migrating Dash's tables: {e}"),
-                retryable: false,
-            })
+            .map_err(|e| migrations::failed(&self.url, e))
     }
 
     pub async fn ensure_dlq(&self, table: &str) -> Result<(), StoreError> {
@@ -296,15 +292,7 @@ impl Sqlite {
         if keys.is_empty() || key.is_empty() {
             return Ok(found);
         }
-        let key_cols: Vec<String> = key
-            .iter()
-            .map(|k| format!("CAST({} AS TEXT)", quote(k)))
-            .collect();
-        let select: Vec<String> = key_cols
-            .iter()
-            .cloned()
-            .chain(columns.iter().map(|c| quote(&c.name)))
-            .collect();
+        let (key_cols, select) = select_list(key, columns, |k| format!("CAST({k} AS TEXT)"));
         let tuple = format!("({})", vec!["?"; key.len()].join(", "));
         for chunk in keys.chunks((MAX_PARAMS / key.len()).max(1)) {
             let sql = format!(
@@ -321,22 +309,10 @@ impl Sqlite {
                 }
             }
             let rows = q.fetch_all(&self.pool).await.map_err(|e| self.err(e))?;
-            for row in rows {
-                let parts: Vec<String> = (0..key.len())
-                    .map(|i| {
-                        row.try_get::<Option<String>, _>(i)
-                            .ok()
-                            .flatten()
-                            .unwrap_or_default()
-                    })
-                    .collect();
-                let values = columns
-                    .iter()
-                    .enumerate()
-                    .map(|(j, c)| cell(&row, key.len() + j, c.kind))
-                    .collect();
-                found.push((joined(&parts), values));
-            }
+            found.extend(
+                rows.iter()
+                    .map(|row| found_row(row, key.len(), columns, cell)),
+            );
         }
         Ok(found)
     }
