@@ -165,27 +165,34 @@ fn try_count(url: &str, sql: &str) -> Result<i64, sqlx::Error> {
     })
 }
 
-#[test]
-fn sigkill_during_ingest_loses_and_duplicates_nothing_sqlite() {
-    let dir = project("sqlite");
+/// Write the input, kill and finish the ingest, then check exact counts:
+/// every good record once in the table and the file, every bad one once
+/// in the DLQ. `db` is `--db` (none: the SQLite default at `url`).
+fn crash_test(dir: &Path, db: Option<&str>, url: &str) {
     let (text, good, bad) = data();
     std::fs::write(dir.join("in.jsonl"), text).unwrap();
-    let url = format!("sqlite://{}", dir.join("dash.db").display());
-    let (kills, mid) = crash_and_finish(&dir, None, &url);
+    let (kills, mid) = crash_and_finish(dir, db, url);
     assert!(
         kills >= 10,
         "only {kills} kills landed before the run finished"
     );
     assert!(mid >= 5, "only {mid} of {kills} kills landed mid-ingest");
     eprintln!("{kills} kills, {mid} mid-ingest");
-    assert_eq!(count(&url, "SELECT COUNT(*) FROM metrics") as usize, good);
+    assert_eq!(count(url, "SELECT COUNT(*) FROM metrics") as usize, good);
     assert_eq!(
-        count(&url, "SELECT COUNT(DISTINCT n) FROM metrics") as usize,
+        count(url, "SELECT COUNT(DISTINCT n) FROM metrics") as usize,
         good
     );
-    assert_eq!(count(&url, "SELECT COUNT(*) FROM dash_dlq") as usize, bad);
-    assert_file_holds_each_once(&dir, good);
-    std::fs::remove_dir_all(&dir).ok();
+    assert_eq!(count(url, "SELECT COUNT(*) FROM dash_dlq") as usize, bad);
+    assert_file_holds_each_once(dir, good);
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[test]
+fn sigkill_during_ingest_loses_and_duplicates_nothing_sqlite() {
+    let dir = project("sqlite");
+    let url = format!("sqlite://{}", dir.join("dash.db").display());
+    crash_test(&dir, None, &url);
 }
 
 #[test]
@@ -210,21 +217,5 @@ fn sigkill_during_ingest_loses_and_duplicates_nothing_postgres() {
     });
     let url = format!("{base}?options=-c%20search_path%3D{schema}");
     let dir = project("pg");
-    let (text, good, bad) = data();
-    std::fs::write(dir.join("in.jsonl"), text).unwrap();
-    let (kills, mid) = crash_and_finish(&dir, Some(&url), &url);
-    assert!(
-        kills >= 10,
-        "only {kills} kills landed before the run finished"
-    );
-    assert!(mid >= 5, "only {mid} of {kills} kills landed mid-ingest");
-    eprintln!("{kills} kills, {mid} mid-ingest");
-    assert_eq!(count(&url, "SELECT COUNT(*) FROM metrics") as usize, good);
-    assert_eq!(
-        count(&url, "SELECT COUNT(DISTINCT n) FROM metrics") as usize,
-        good
-    );
-    assert_eq!(count(&url, "SELECT COUNT(*) FROM dash_dlq") as usize, bad);
-    assert_file_holds_each_once(&dir, good);
-    std::fs::remove_dir_all(&dir).ok();
+    crash_test(&dir, Some(&url), &url);
 }
