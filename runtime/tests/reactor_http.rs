@@ -22,10 +22,11 @@ struct Log {
     eur: Vec<Instant>,
     in_flight: usize,
     max_in_flight: usize,
-    /// `/fx/…` requests being answered right now.
+    /// `/fx/…` and `/reserve` requests being answered right now.
     fx_in_flight: usize,
-    /// A `/reserve` arrived while an `/fx/…` was in flight: independent
-    /// steps ran concurrently.
+    reserve_in_flight: usize,
+    /// A `/reserve` arrived while an `/fx/…` was in flight, or the other
+    /// way round: independent steps ran concurrently.
     overlapped: bool,
 }
 
@@ -65,10 +66,12 @@ fn serve(log: Arc<Mutex<Log>>) -> String {
                     l.in_flight += 1;
                     l.max_in_flight = l.max_in_flight.max(l.in_flight);
                     if path.starts_with("/fx/") {
+                        l.overlapped |= l.reserve_in_flight > 0;
                         l.fx_in_flight += 1;
                     }
-                    if path == "/reserve" && l.fx_in_flight > 0 {
-                        l.overlapped = true;
+                    if path == "/reserve" {
+                        l.overlapped |= l.fx_in_flight > 0;
+                        l.reserve_in_flight += 1;
                     }
                     route(&mut l, &method, &path, &body)
                 };
@@ -78,6 +81,9 @@ fn serve(log: Arc<Mutex<Log>>) -> String {
                     l.in_flight -= 1;
                     if path.starts_with("/fx/") {
                         l.fx_in_flight -= 1;
+                    }
+                    if path == "/reserve" {
+                        l.reserve_in_flight -= 1;
                     }
                 }
                 let mut stream = stream;
@@ -129,7 +135,7 @@ fn route(log: &mut Log, method: &str, path: &str, body: &str) -> (&'static str, 
             (
                 "200 OK",
                 format!(r#"{{"id": "hold-{}"}}"#, sku.unwrap_or_default()),
-                quick,
+                Duration::from_millis(150),
             )
         }
         ("POST", "/pin") => ("200 OK", r#"{"id": "pin"}"#.into(), quick),
