@@ -7,6 +7,7 @@
 mod analysis;
 pub mod ast;
 pub mod check;
+pub mod columns;
 pub mod decode;
 pub mod diag;
 pub mod engine;

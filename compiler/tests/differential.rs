@@ -8,6 +8,8 @@
 //! 4,000); `DASH_DIFF_SEED=S` the seed. A disagreement prints the program
 //! as a replayable `.dash` file and the record.
 
+use dash_compiler::check::RecordId;
+use dash_compiler::columns::Columns;
 use dash_compiler::engine::Engine;
 use dash_compiler::interp::Outcome;
 use dash_compiler::jit::Jit;
@@ -36,7 +38,8 @@ impl Rng {
     }
 }
 
-const INPUT: &str = "type In {\n  i: int\n  j: int\n  f: float\n  g: float\n  s: string\n  t: string\n  b: bool\n  ni: int?\n  nf: float?\n  ns: string?\n  ts: timestamp\n  d: duration\n}\n\n\
+const INPUT: &str = "type In {\n  i: int\n  j: int\n  f: float\n  g: float\n  s: string\n  t: string\n  b: bool\n  ni: int?\n  nf: float?\n  ns: string?\n  ts: timestamp\n  d: duration\n  p: P?\n}\n\n\
+type P {\n  x: float\n  s: string?\n}\n\n\
 type Out {\n  a: int\n  x: float\n  y: string\n  z: bool\n  w: timestamp\n  v: duration\n  n: int?\n}\n";
 
 #[derive(Clone, Copy, PartialEq)]
@@ -114,6 +117,7 @@ fn expr(rng: &mut Rng, ty: T, depth: u32, locals: &[(String, T)]) -> String {
                         "1e308",
                         "(r.nf ?? 0.5)",
                         "r.i",
+                        "(r.p?.x ?? 0.25)",
                     ])
                     .to_string();
             }
@@ -146,10 +150,11 @@ fn expr(rng: &mut Rng, ty: T, depth: u32, locals: &[(String, T)]) -> String {
                         "\"é☃\"",
                         "\"abc\"",
                         "(r.ns ?? \"none\")",
+                        "(r.p?.s ?? \"no p\")",
                     ])
                     .to_string();
             }
-            match rng.below(6) {
+            match rng.below(7) {
                 0 => format!(
                     "({} + {})",
                     expr(rng, T::Str, d, locals),
@@ -163,6 +168,7 @@ fn expr(rng: &mut Rng, ty: T, depth: u32, locals: &[(String, T)]) -> String {
                 2 => format!("lower({})", expr(rng, T::Str, d, locals)),
                 3 => format!("trim({})", expr(rng, T::Str, d, locals)),
                 4 => format!("to_string({})", expr(rng, T::Int, d, locals)),
+                5 => format!("upper({})", expr(rng, T::Str, d, locals)),
                 _ => format!(
                     "if {} {{ {} }} else {{ {} }}",
                     expr(rng, T::Bool, d, locals),
@@ -280,19 +286,30 @@ fn program(rng: &mut Rng) -> String {
     } else {
         "null".to_string()
     };
-    body.push_str(&format!(
-        "  Out {{\n    a: {},\n    x: {},\n    y: {},\n    z: {},\n    w: {},\n    v: {},\n    n: {n},\n  }}\n",
-        expr(rng, T::Int, 4, &locals),
-        expr(rng, T::Float, 4, &locals),
-        expr(rng, T::Str, 4, &locals),
-        expr(rng, T::Bool, 4, &locals),
-        expr(rng, T::Ts, 3, &locals),
-        expr(rng, T::Dur, 3, &locals),
-    ));
+    let out = |rng: &mut Rng| {
+        format!(
+            "Out {{\n    a: {},\n    x: {},\n    y: {},\n    z: {},\n    w: {},\n    v: {},\n    n: {n},\n  }}",
+            expr(rng, T::Int, 4, &locals),
+            expr(rng, T::Float, 4, &locals),
+            expr(rng, T::Str, 4, &locals),
+            expr(rng, T::Bool, 4, &locals),
+            expr(rng, T::Ts, 3, &locals),
+            expr(rng, T::Dur, 3, &locals),
+        )
+    };
+    // Mostly one record literal (stored field by field by batch
+    // functions), sometimes a record chosen at run time.
+    let result = if rng.chance(15) {
+        let cond = expr(rng, T::Bool, 2, &locals);
+        format!("if {cond} {{ {} }} else {{ {} }}", out(rng), out(rng))
+    } else {
+        out(rng)
+    };
+    body.push_str(&format!("  {result}\n"));
     format!("{INPUT}\ntransform t(r: In) -> Out {{\n{body}}}\n")
 }
 
-fn record(rng: &mut Rng, id: dash_compiler::check::RecordId) -> Value {
+fn record(rng: &mut Rng, id: RecordId, point: RecordId) -> Value {
     let int = |rng: &mut Rng| match rng.below(8) {
         0 => i64::MIN,
         1 => i64::MAX,
@@ -351,6 +368,16 @@ fn record(rng: &mut Rng, id: dash_compiler::check::RecordId) -> Value {
             1 => i64::MIN,
             _ => (rng.next() % 10_000_000_000) as i64,
         }),
+        if rng.chance(30) {
+            Value::Null
+        } else {
+            let s = if rng.chance(50) {
+                Value::Null
+            } else {
+                Value::string(string(rng))
+            };
+            Value::record(point, vec![Value::Float(float(rng)), s])
+        },
     ];
     Value::record(id, fields)
 }
@@ -415,22 +442,36 @@ fn the_jit_agrees_with_the_interpreter() {
         let ir = lower(&analysis);
         let (func, _) = ir.function("t").expect("the transform");
         let jit = Jit::compile(&ir).unwrap_or_else(|e| panic!("{e}\n{text}"));
-        let id = analysis
-            .program
-            .records
-            .iter()
-            .position(|r| r.name == "In")
-            .map(|i| dash_compiler::check::RecordId(i as u32))
-            .expect("In");
-        for _ in 0..records_per_program {
-            let input = record(&mut rng, id);
-            let expected = Engine::Interp(&ir).run(func, std::slice::from_ref(&input), &cx);
-            let actual = Engine::Jit(&jit).run(func, std::slice::from_ref(&input), &cx);
-            assert!(
-                agree(&expected, &actual),
-                "the JIT disagrees with the interpreter\n--- diff.dash ---\n{text}\n--- input ---\n{}\n--- interpreter ---\n{expected:?}\n--- jit ---\n{actual:?}",
-                input.to_literal(&analysis.program.records),
-            );
+        let id = |name: &str| {
+            analysis
+                .program
+                .records
+                .iter()
+                .position(|r| r.name == name)
+                .map(|i| RecordId(i as u32))
+                .expect("a record type of INPUT")
+        };
+        let (id, point) = (id("In"), id("P"));
+        let shapes = jit.batch_shapes(func).expect("a batch function");
+        let inputs: Vec<Value> = (0..records_per_program)
+            .map(|_| record(&mut rng, id, point))
+            .collect();
+        // The batch function over all the records at once.
+        let columns = Columns::from_values(&shapes.input, &inputs);
+        let batched = jit
+            .run_columns(func, &columns, &cx)
+            .expect("the batch function runs")
+            .outcomes();
+        for (input, in_batch) in inputs.iter().zip(&batched) {
+            let expected = Engine::Interp(&ir).run(func, std::slice::from_ref(input), &cx);
+            let actual = Engine::Jit(&jit).run(func, std::slice::from_ref(input), &cx);
+            for (how, actual) in [("row", &actual), ("batch", in_batch)] {
+                assert!(
+                    agree(&expected, actual),
+                    "the JIT ({how} function) disagrees with the interpreter\n--- diff.dash ---\n{text}\n--- input ---\n{}\n--- interpreter ---\n{expected:?}\n--- jit ---\n{actual:?}",
+                    input.to_literal(&analysis.program.records),
+                );
+            }
             outcomes[match expected {
                 Outcome::Value(_) => 0,
                 Outcome::Skipped => 1,

@@ -1,7 +1,7 @@
-//! Where the values compiled code creates live: chunks of fixed capacity
-//! that are never grown, so a value's address is stable until the arena
-//! is cleared. Cleared after every row; its chunks are kept, so a warm
-//! arena allocates nothing.
+//! Where the values and string bytes compiled code creates live: chunks
+//! of fixed capacity that are never grown, so an address is stable until
+//! the arena is cleared. Cleared after every row; chunks are kept, so a
+//! warm arena allocates nothing.
 
 use crate::value::Value;
 
@@ -33,10 +33,60 @@ impl Arena {
         &chunk[chunk.len() - 1]
     }
 
+    pub fn is_empty(&self) -> bool {
+        self.current == 0 && self.chunks.first().is_none_or(Vec::is_empty)
+    }
+
     /// Drop every value (their addresses become invalid); keep the chunks.
     pub fn clear(&mut self) {
         let used = (self.current + 1).min(self.chunks.len());
         for chunk in &mut self.chunks[..used] {
+            chunk.clear();
+        }
+        self.current = 0;
+    }
+}
+
+/// Scratch bytes for strings built by helpers (`lower`, `upper`).
+#[derive(Default)]
+pub struct Bytes {
+    chunks: Vec<Vec<u8>>,
+    current: usize,
+}
+
+const BYTES_CHUNK: usize = 64 * 1024;
+
+impl Bytes {
+    /// Room for `n` bytes, initialized from `init`; the slice stays where
+    /// it is until `clear`.
+    pub fn push(&mut self, init: &[u8]) -> &mut [u8] {
+        let n = init.len();
+        while self
+            .chunks
+            .get(self.current)
+            .is_some_and(|c| c.capacity() - c.len() < n)
+        {
+            self.current += 1;
+        }
+        if self.current == self.chunks.len() {
+            self.chunks.push(Vec::with_capacity(n.max(BYTES_CHUNK)));
+        }
+        let chunk = &mut self.chunks[self.current];
+        let start = chunk.len();
+        // Within capacity: no reallocation, earlier slices stay valid.
+        chunk.extend_from_slice(init);
+        &mut chunk[start..]
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.current == 0 && self.chunks.first().is_none_or(Vec::is_empty)
+    }
+
+    /// Forget every string (their addresses become invalid); keep the
+    /// usual chunks, drop outsized ones.
+    pub fn clear(&mut self) {
+        self.chunks.retain(|c| c.capacity() <= BYTES_CHUNK);
+        for chunk in &mut self.chunks {
             chunk.clear();
         }
         self.current = 0;
@@ -59,5 +109,28 @@ mod tests {
         let p = arena.alloc(Value::Int(7));
         assert!(matches!(unsafe { &*p }, Value::Int(7)));
         assert_eq!(arena.chunks.len(), 1000usize.div_ceil(CHUNK));
+    }
+
+    #[test]
+    fn scratch_bytes_stay_put() {
+        let mut bytes = Bytes::default();
+        let small: Vec<(*const u8, usize)> = (0..5000)
+            .map(|i| {
+                let s = format!("s{i}");
+                let slot = bytes.push(s.as_bytes());
+                (slot.as_ptr(), slot.len())
+            })
+            .collect();
+        let big = bytes.push(&vec![b'x'; 3 * BYTES_CHUNK]).as_ptr();
+        for (i, (p, n)) in small.iter().enumerate() {
+            // SAFETY: not cleared yet.
+            let s = unsafe { std::slice::from_raw_parts(*p, *n) };
+            assert_eq!(s, format!("s{i}").as_bytes());
+        }
+        assert_eq!(unsafe { *big.add(3 * BYTES_CHUNK - 1) }, b'x');
+        assert!(!bytes.is_empty());
+        bytes.clear();
+        assert!(bytes.is_empty());
+        assert!(bytes.chunks.iter().all(|c| c.capacity() <= BYTES_CHUNK));
     }
 }

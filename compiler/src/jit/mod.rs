@@ -23,7 +23,66 @@ use crate::source::{FileId, Span};
 use crate::stdlib::EvalContext;
 use crate::value::Value;
 
-use helpers::{Ctx, NativeFn, STATUS_SKIPPED, STATUS_VALUE, Site};
+use crate::columns::{Columns, Shape};
+use helpers::{Ctx, NativeFn, STATUS_FAILED, STATUS_SKIPPED, STATUS_VALUE, Site};
+
+pub use codegen::Shapes;
+
+/// A batch function: `(ctx, input table, output table, rows, status) -> 0`.
+type BatchFn =
+    unsafe extern "C" fn(*mut Ctx, *const *const u8, *const *mut u8, i64, *mut u8) -> i64;
+
+/// A function compiled over batches of `shapes`.
+struct Batch {
+    f: BatchFn,
+    shapes: Shapes,
+}
+
+/// What a batch function made of a batch.
+pub struct BatchOutput {
+    /// The output records; rows that were skipped or failed hold zeros.
+    pub columns: Columns,
+    /// Per row: `STATUS_VALUE` (0), `STATUS_SKIPPED` (1) or `STATUS_FAILED` (2).
+    pub status: Vec<u8>,
+    /// The failed rows' errors, by row.
+    pub failures: Vec<(usize, RowError)>,
+}
+
+impl BatchOutput {
+    /// Each row's outcome, as the row function would have given it.
+    pub fn outcomes(self) -> Vec<Outcome> {
+        let mut failures = self.failures.into_iter().peekable();
+        (0..self.status.len())
+            .map(|row| match i64::from(self.status[row]) {
+                STATUS_VALUE => Outcome::Value(self.columns.get(row)),
+                STATUS_SKIPPED => Outcome::Skipped,
+                _ => {
+                    while failures.next_if(|(r, _)| *r < row).is_some() {}
+                    match failures.next_if(|(r, _)| *r == row) {
+                        Some((_, e)) => Outcome::Failed(e),
+                        None => Outcome::Failed(no_error()),
+                    }
+                }
+            })
+            .collect()
+    }
+}
+
+fn no_error() -> RowError {
+    RowError {
+        code: RowErrorCode::Fail,
+        message: "the compiled code failed without an error".into(),
+        file: FileId(0),
+        span: Span::default(),
+    }
+}
+
+/// Per-call scratch space, reused by every call.
+#[derive(Default)]
+struct Scratch {
+    values: arena::Arena,
+    bytes: arena::Bytes,
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum JitError {
@@ -41,8 +100,10 @@ pub struct Jit {
     /// Parameters of each function: `run` refuses fewer arguments.
     arity: Vec<usize>,
     sites: Vec<Site>,
+    /// Batch variants of the functions that have one (`codegen::eligible`).
+    batches: Vec<Option<Batch>>,
     /// Reused by every call (one call at a time: `Jit` is not `Sync`).
-    arena: std::cell::RefCell<arena::Arena>,
+    scratch: std::cell::RefCell<Scratch>,
     /// The Cranelift IR of each function, when asked for.
     clif: Vec<String>,
     /// How long compiling took.
@@ -101,10 +162,29 @@ impl Jit {
         let imports =
             codegen::Imports::declare(&mut module).map_err(|e| codegen_error("<helpers>", &e))?;
         let signature = codegen::function_signature(&module);
-        let mut ids = Vec::new();
+        let batch_signature = codegen::batch_signature(&module);
+        // Every function as a row function; those taking and giving
+        // records also as a batch function.
+        let mut jobs: Vec<(usize, Option<Shapes>)> =
+            (0..program.functions.len()).map(|i| (i, None)).collect();
         for (i, f) in program.functions.iter().enumerate() {
+            if let Some((input, output)) = codegen::eligible(f) {
+                let shapes = Shapes {
+                    input: Shape::new(&program.records, input),
+                    output: Shape::new(&program.records, output),
+                };
+                jobs.push((i, Some(shapes)));
+            }
+        }
+        let mut ids = Vec::new();
+        for (i, shapes) in &jobs {
+            let f = &program.functions[*i];
+            let (name, sig) = match shapes {
+                None => (format!("dash_fn_{i}"), &signature),
+                Some(_) => (format!("dash_batch_{i}"), &batch_signature),
+            };
             let id = module
-                .declare_function(&format!("dash_fn_{i}"), Linkage::Local, &signature)
+                .declare_function(&name, Linkage::Local, sig)
                 .map_err(|e| codegen_error(&f.name, &e))?;
             ids.push(id);
         }
@@ -112,12 +192,18 @@ impl Jit {
         let mut clif = Vec::new();
         let mut ctx = module.make_context();
         let mut builder_ctx = FunctionBuilderContext::new();
-        for (f, id) in program.functions.iter().zip(&ids) {
-            ctx.func.signature = signature.clone();
+        for ((i, shapes), id) in jobs.iter().zip(&ids) {
+            let f = &program.functions[*i];
+            ctx.func.signature = match shapes {
+                None => signature.clone(),
+                Some(_) => batch_signature.clone(),
+            };
             let b = FunctionBuilder::new(&mut ctx.func, &mut builder_ctx);
-            codegen::Translator::new(b, &mut module, &imports, &mut sites, f).translate();
+            codegen::Translator::new(b, &mut module, &imports, &mut sites, f, shapes.as_ref())
+                .translate();
             if keep_clif {
-                clif.push(format!("; {}\n{}", f.name, ctx.func.display()));
+                let kind = if shapes.is_some() { " (batch)" } else { "" };
+                clif.push(format!("; {}{kind}\n{}", f.name, ctx.func.display()));
             }
             module
                 .define_function(*id, &mut ctx)
@@ -127,21 +213,28 @@ impl Jit {
         module
             .finalize_definitions()
             .map_err(|e| codegen_error("<module>", &e))?;
-        let functions = ids
-            .iter()
-            .map(|id| {
-                let ptr = module.get_finalized_function(*id);
+        let mut functions = Vec::new();
+        let mut batches: Vec<Option<Batch>> = program.functions.iter().map(|_| None).collect();
+        for ((i, shapes), id) in jobs.into_iter().zip(&ids) {
+            let ptr = module.get_finalized_function(*id);
+            match shapes {
                 // SAFETY: compiled with `function_signature`, which is
                 // `NativeFn`'s (ctx, args, out) -> status.
-                unsafe { std::mem::transmute::<*const u8, NativeFn>(ptr) }
-            })
-            .collect();
+                None => functions.push(unsafe { std::mem::transmute::<*const u8, NativeFn>(ptr) }),
+                Some(shapes) => {
+                    // SAFETY: compiled with `batch_signature`, `BatchFn`'s.
+                    let f = unsafe { std::mem::transmute::<*const u8, BatchFn>(ptr) };
+                    batches[i] = Some(Batch { f, shapes });
+                }
+            }
+        }
         Ok(Jit {
             module: Some(module),
             functions,
             arity: program.functions.iter().map(|f| f.params.len()).collect(),
             sites,
-            arena: Default::default(),
+            batches,
+            scratch: Default::default(),
             clif,
             compile_time: started.elapsed(),
         })
@@ -163,19 +256,19 @@ impl Jit {
                 span: Span::default(),
             });
         };
-        let Ok(mut arena) = self.arena.try_borrow_mut() else {
-            return Outcome::Failed(RowError {
-                code: RowErrorCode::Fail,
-                message: "the JIT was re-entered".into(),
-                file: FileId(0),
-                span: Span::default(),
-            });
+        let Ok(mut scratch) = self.scratch.try_borrow_mut() else {
+            return Outcome::Failed(reentered());
         };
+        let Scratch { values, bytes } = &mut *scratch;
         let mut ctx = Ctx {
             functions: &self.functions,
             sites: &self.sites,
             eval: cx,
-            arena: &mut arena,
+            arena: values,
+            bytes,
+            input: std::ptr::null(),
+            output: std::ptr::null_mut(),
+            failures: Vec::new(),
             pending: None,
             nested: None,
             skipped: false,
@@ -200,19 +293,103 @@ impl Jit {
             // table or `args`, all still alive.
             STATUS_VALUE if !out.is_null() => Outcome::Value(unsafe { (*out).clone() }),
             STATUS_SKIPPED => Outcome::Skipped,
-            _ => Outcome::Failed(ctx.failure.take().unwrap_or(RowError {
-                code: RowErrorCode::Fail,
-                message: "the compiled code failed without an error".into(),
-                file: FileId(0),
-                span: Span::default(),
-            })),
+            _ => Outcome::Failed(ctx.failure.take().unwrap_or_else(no_error)),
         };
         ctx.arena.clear();
+        ctx.bytes.clear();
         outcome
     }
 
-    /// Run a compiled function over a batch of rows.
+    /// Whether `func` has a batch function, and over which shapes.
+    pub fn batch_shapes(&self, func: FuncId) -> Option<&Shapes> {
+        self.batches
+            .get(func.0 as usize)?
+            .as_ref()
+            .map(|b| &b.shapes)
+    }
+
+    /// Run `func`'s batch function over `input`. `None` when it has none
+    /// or `input` is not of the shape it was compiled for.
+    pub fn run_columns(
+        &self,
+        func: FuncId,
+        input: &Columns,
+        cx: &EvalContext,
+    ) -> Option<BatchOutput> {
+        let batch = self.batches.get(func.0 as usize)?.as_ref()?;
+        // The compiled code indexes these columns by row without bounds
+        // checks: they must be the layout it was compiled for, each with
+        // `input.len` rows.
+        if input.shape.layout != batch.shapes.input.layout || !input.is_consistent() {
+            return None;
+        }
+        let mut scratch = self.scratch.try_borrow_mut().ok()?;
+        let mut output = Columns::new(&batch.shapes.output, input.len);
+        let mut status = vec![STATUS_FAILED as u8; input.len];
+        let in_table = input.raw();
+        let out_table = output.raw();
+        let Scratch { values, bytes } = &mut *scratch;
+        let mut ctx = Ctx {
+            functions: &self.functions,
+            sites: &self.sites,
+            eval: cx,
+            arena: values,
+            bytes,
+            input,
+            output: &mut output,
+            failures: Vec::new(),
+            pending: None,
+            nested: None,
+            skipped: false,
+            failure: None,
+        };
+        // SAFETY: `f` was compiled for `BatchFn` over these shapes
+        // (checked above); the tables hold one pointer per column and
+        // null bit, each column `input.len` rows long (and the output
+        // made so); `status` has a byte per row; `ctx` outlives the call.
+        // Helpers reach `output` only through `ctx.output`, and its
+        // string and value columns (which they change) are not in the
+        // table the compiled code writes through.
+        unsafe {
+            (batch.f)(
+                &mut ctx,
+                in_table.as_ptr(),
+                out_table.as_ptr().cast(),
+                input.len as i64,
+                status.as_mut_ptr(),
+            )
+        };
+        let failures = std::mem::take(&mut ctx.failures);
+        ctx.arena.clear();
+        ctx.bytes.clear();
+        Some(BatchOutput {
+            columns: output,
+            status,
+            failures,
+        })
+    }
+
+    /// Run a compiled function over a batch of rows: through its batch
+    /// function when it has one, else row by row.
     pub fn run_batch(&self, func: FuncId, rows: &[Vec<Value>], cx: &EvalContext) -> Vec<Outcome> {
+        if let Some(shapes) = self.batch_shapes(func)
+            && rows.iter().all(|args| args.len() == 1)
+        {
+            let records: Vec<Value> = rows.iter().map(|args| args[0].clone()).collect();
+            let input = Columns::from_values(&shapes.input, &records);
+            if let Some(output) = self.run_columns(func, &input, cx) {
+                return output.outcomes();
+            }
+        }
         rows.iter().map(|args| self.run(func, args, cx)).collect()
+    }
+}
+
+fn reentered() -> RowError {
+    RowError {
+        code: RowErrorCode::Fail,
+        message: "the JIT was re-entered".into(),
+        file: FileId(0),
+        span: Span::default(),
     }
 }

@@ -15,8 +15,15 @@
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use super::arena::Arena;
+mod batch;
+mod strings;
+
+pub use batch::*;
+pub use strings::*;
+
+use super::arena::{Arena, Bytes};
 use crate::check::RecordId;
+use crate::columns::Columns;
 use crate::interp::{RowError, RowErrorCode};
 use crate::ir::CmpOp;
 use crate::source::{FileId, Span};
@@ -64,8 +71,16 @@ pub struct Ctx<'a> {
     pub functions: &'a [NativeFn],
     pub sites: &'a [Site],
     pub eval: &'a EvalContext,
-    /// Every value created during the call; cleared when the call ends.
+    /// Every value created during the call; cleared when the row ends.
     pub arena: &'a mut Arena,
+    /// Bytes of strings built during the call; cleared with the arena.
+    pub bytes: &'a mut Bytes,
+    /// Batch functions: the batch being read (else null).
+    pub input: *const Columns,
+    /// Batch functions: the batch being written (else null).
+    pub output: *mut Columns,
+    /// Batch functions: the rows that failed, and how.
+    pub failures: Vec<(usize, RowError)>,
     /// What a failed helper said, until the site's failure path uses it.
     pub pending: Option<(RowErrorCode, String)>,
     /// The error of a called transform.
@@ -77,7 +92,7 @@ pub struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    fn alloc(&mut self, v: Value) -> *const Value {
+    pub(super) fn alloc(&mut self, v: Value) -> *const Value {
         self.arena.alloc(v)
     }
 }
@@ -91,7 +106,7 @@ pub const KIND_DURATION: i64 = 4;
 
 /// # Safety
 /// `ctx` is the live context of this call.
-unsafe fn ctx<'a>(ctx: *mut Ctx<'a>) -> &'a mut Ctx<'a> {
+pub(super) unsafe fn ctx<'a>(ctx: *mut Ctx<'a>) -> &'a mut Ctx<'a> {
     // SAFETY: compiled code passes on the pointer it was given, which the
     // caller made from a `&mut Ctx` that outlives the call.
     unsafe { &mut *ctx }
@@ -99,7 +114,7 @@ unsafe fn ctx<'a>(ctx: *mut Ctx<'a>) -> &'a mut Ctx<'a> {
 
 /// # Safety
 /// `p` points to a live `Value` (arena, site table or caller's args).
-unsafe fn val<'a>(p: *const Value) -> &'a Value {
+pub(super) unsafe fn val<'a>(p: *const Value) -> &'a Value {
     // SAFETY: see the module invariants.
     unsafe { &*p }
 }
@@ -454,5 +469,19 @@ pub fn symbols() -> Vec<(&'static str, *const u8)> {
         ("dash_clear", dash_clear as *const u8),
         ("dash_fail_at", dash_fail_at as *const u8),
         ("dash_fail_message", dash_fail_message as *const u8),
+        ("dash_str_box", dash_str_box as *const u8),
+        ("dash_str_parts", dash_str_parts as *const u8),
+        ("dash_str_trim", dash_str_trim as *const u8),
+        ("dash_str_lower", dash_str_lower as *const u8),
+        ("dash_str_upper", dash_str_upper as *const u8),
+        ("dash_str_len", dash_str_len as *const u8),
+        ("dash_str_cmp", dash_str_cmp as *const u8),
+        ("dash_row_value", dash_row_value as *const u8),
+        ("dash_in_field", dash_in_field as *const u8),
+        ("dash_out_str", dash_out_str as *const u8),
+        ("dash_out_field", dash_out_field as *const u8),
+        ("dash_out_value", dash_out_value as *const u8),
+        ("dash_row_failed", dash_row_failed as *const u8),
+        ("dash_row_end", dash_row_end as *const u8),
     ]
 }

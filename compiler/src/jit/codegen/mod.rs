@@ -5,10 +5,16 @@
 //! explicitly (Cranelift would trap). Strings, json, lists and records
 //! are `*const Value`s handled by the helpers (`helpers.rs`).
 
-use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
+mod arith;
+mod batch;
+mod strings;
+
+pub use batch::{Shapes, eligible};
+
+use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{
-    AbiParam, Block, FuncRef, InstBuilder, MemFlagsData, Signature, StackSlotData, StackSlotKind,
-    Value as CValue, types,
+    AbiParam, Block, FuncRef, InstBuilder, MemFlagsData, Signature, StackSlot, StackSlotData,
+    StackSlotKind, Value as CValue, types,
 };
 use cranelift_frontend::{FunctionBuilder, Variable};
 use cranelift_module::{FuncId as ModuleFuncId, Module};
@@ -19,7 +25,7 @@ use super::helpers::{
 };
 use crate::check::Ty;
 use crate::interp::RowErrorCode;
-use crate::ir::{Arith, ArithOp, BlockId, CmpOp, FailKind, Function, OnFail, Op, Reg, Term};
+use crate::ir::{BlockId, FailKind, Function, OnFail, Op, Reg, Term};
 use crate::value::Value;
 
 /// How a register is held.
@@ -29,7 +35,12 @@ pub enum Repr {
     Int(i64),
     Float,
     Bool,
-    /// A `*const Value`: strings, json, lists, records, null, unknown.
+    /// A string as (pointer to its UTF-8 bytes, byte length); the pointer
+    /// is 0 exactly when the string is null. The bytes live in an input
+    /// column, a `Value` of the arena, the site table or the call's
+    /// scratch bytes: all alive until the row ends.
+    Str,
+    /// A `*const Value`: json, lists, records, null, unknown.
     Boxed,
 }
 
@@ -37,6 +48,12 @@ pub enum Repr {
 pub struct RegRepr {
     pub repr: Repr,
     pub nullable: bool,
+}
+
+impl RegRepr {
+    const fn new(repr: Repr, nullable: bool) -> RegRepr {
+        RegRepr { repr, nullable }
+    }
 }
 
 pub fn repr_of(ty: &Ty) -> RegRepr {
@@ -47,6 +64,7 @@ pub fn repr_of(ty: &Ty) -> RegRepr {
         Ty::Duration => Repr::Int(KIND_DURATION),
         Ty::Float => Repr::Float,
         Ty::Bool => Repr::Bool,
+        Ty::String => Repr::Str,
         _ => Repr::Boxed,
     };
     RegRepr {
@@ -55,13 +73,35 @@ pub fn repr_of(ty: &Ty) -> RegRepr {
     }
 }
 
-/// A register's value: native (bits, null flag) or a boxed pointer.
+/// A register's value: native (bits, null flag), a string or a boxed
+/// pointer.
 #[derive(Clone, Copy)]
 struct Scalar {
     /// i64 for ints/bools/pointers, f64 for floats.
     value: CValue,
     /// i8, non-zero when null (constant 0 for non-nullable).
     null: CValue,
+    /// A string's byte length (`Repr::Str` only; anything for the rest).
+    len: CValue,
+}
+
+impl Scalar {
+    fn new(value: CValue, null: CValue) -> Scalar {
+        Scalar {
+            value,
+            null,
+            len: value,
+        }
+    }
+}
+
+/// A register's Cranelift variables.
+#[derive(Clone, Copy)]
+struct Vars {
+    value: Variable,
+    null: Variable,
+    /// Strings only.
+    len: Option<Variable>,
 }
 
 /// The helpers as imported into the module.
@@ -102,6 +142,20 @@ impl Imports {
             ("dash_clear", &[I64], &[]),
             ("dash_fail_at", &[I64, I64], &[]),
             ("dash_fail_message", &[I64, I64, I64], &[]),
+            ("dash_str_box", &[I64, I64, I64, I64], &[I64]),
+            ("dash_str_parts", &[I64, I64], &[I64]),
+            ("dash_str_trim", &[I64, I64, I64], &[I64]),
+            ("dash_str_lower", &[I64, I64, I64, I64], &[I64]),
+            ("dash_str_upper", &[I64, I64, I64, I64], &[I64]),
+            ("dash_str_len", &[I64, I64], &[I64]),
+            ("dash_str_cmp", &[I64, I64, I64, I64], &[I64]),
+            ("dash_row_value", &[I64, I64], &[I64]),
+            ("dash_in_field", &[I64, I64, I64], &[I64]),
+            ("dash_out_str", &[I64, I64, I64, I64, I64], &[]),
+            ("dash_out_field", &[I64, I64, I64, I64], &[]),
+            ("dash_out_value", &[I64, I64, I64], &[]),
+            ("dash_row_failed", &[I64, I64], &[]),
+            ("dash_row_end", &[I64], &[]),
         ];
         let mut ids = Vec::new();
         for (name, params, returns) in table {
@@ -120,29 +174,42 @@ pub fn function_signature(module: &dyn Module) -> Signature {
     sig(module, &[I64, I64, I64], &[I64])
 }
 
+/// The signature of batch functions: `(ctx, input, output, rows, status) -> 0`.
+pub fn batch_signature(module: &dyn Module) -> Signature {
+    sig(module, &[I64, I64, I64, I64, I64], &[I64])
+}
+
 pub struct Translator<'a, 'b> {
     pub b: FunctionBuilder<'a>,
     pub module: &'b mut dyn Module,
     pub imports: &'b Imports,
     pub sites: &'b mut Vec<Site>,
     pub func: &'b Function,
-    vars: Vec<(Variable, Variable)>,
+    vars: Vec<Vars>,
     /// Each helper imported into this function once.
     refs: Vec<Option<FuncRef>>,
     reprs: Vec<RegRepr>,
     blocks: Vec<Block>,
     ctx: CValue,
+    /// Row functions: the argument array and the result slot.
     args: CValue,
     out: CValue,
+    /// Where helpers returning a string put its length.
+    len_slot: Option<StackSlot>,
+    /// Batch functions: the loop and the columns.
+    batch: Option<batch::Batch>,
 }
 
 impl<'a, 'b> Translator<'a, 'b> {
+    /// Translate `func` as a row function (`shapes` is `None`) or as a
+    /// batch function over columns of `shapes`.
     pub fn new(
         mut b: FunctionBuilder<'a>,
         module: &'b mut dyn Module,
         imports: &'b Imports,
         sites: &'b mut Vec<Site>,
         func: &'b Function,
+        shapes: Option<&batch::Shapes>,
     ) -> Translator<'a, 'b> {
         let entry = b.create_block();
         b.append_block_params_for_function_params(entry);
@@ -152,8 +219,8 @@ impl<'a, 'b> Translator<'a, 'b> {
         let mut vars = Vec::new();
         for r in &reprs {
             let ty = if r.repr == Repr::Float { F64 } else { I64 };
-            let v = b.declare_var(ty);
-            let n = b.declare_var(types::I8);
+            let value = b.declare_var(ty);
+            let null = b.declare_var(types::I8);
             // Defined on every path: a register read before any write
             // (never in checked programs) is zero, not undefined.
             let zero = if ty == F64 {
@@ -161,15 +228,28 @@ impl<'a, 'b> Translator<'a, 'b> {
             } else {
                 b.ins().iconst(I64, 0)
             };
-            b.def_var(v, zero);
+            b.def_var(value, zero);
             let z8 = b.ins().iconst(types::I8, 0);
-            b.def_var(n, z8);
-            vars.push((v, n));
+            b.def_var(null, z8);
+            let len = (r.repr == Repr::Str).then(|| {
+                let len = b.declare_var(I64);
+                let z = b.ins().iconst(I64, 0);
+                b.def_var(len, z);
+                len
+            });
+            vars.push(Vars { value, null, len });
         }
         let blocks: Vec<Block> = func.blocks.iter().map(|_| b.create_block()).collect();
-        if let Some(first) = blocks.first() {
-            b.ins().jump(*first, &[]);
-        }
+        let batch = match (shapes, blocks.first()) {
+            (Some(shapes), Some(first)) => {
+                Some(batch::Batch::enter(&mut b, &params, shapes, func, *first))
+            }
+            (None, Some(first)) => {
+                b.ins().jump(*first, &[]);
+                None
+            }
+            _ => None,
+        };
         Translator {
             b,
             module,
@@ -183,6 +263,8 @@ impl<'a, 'b> Translator<'a, 'b> {
             ctx: params[0],
             args: params[1],
             out: params[2],
+            len_slot: None,
+            batch,
         }
     }
 
@@ -198,9 +280,21 @@ impl<'a, 'b> Translator<'a, 'b> {
             }
             self.term(&block.term);
         }
+        self.end_batch();
         self.b.seal_all_blocks();
         let config = self.module.isa().frontend_config();
         self.b.finalize(config);
+    }
+
+    /// The row ends with `status`: a row function returns it, a batch
+    /// function records it and goes on with the next row.
+    fn finish_row(&mut self, status: i64) {
+        if self.batch.is_some() {
+            self.batch_status(status);
+        } else {
+            let status = self.iconst(status);
+            self.b.ins().return_(&[status]);
+        }
     }
 
     fn func_ref(&mut self, name: &str) -> Option<FuncRef> {
@@ -247,11 +341,18 @@ impl<'a, 'b> Translator<'a, 'b> {
 
     /// A register's value as held.
     fn get(&mut self, r: Reg) -> Scalar {
-        let (v, n) = self.vars[r.0 as usize];
-        Scalar {
-            value: self.b.use_var(v),
-            null: self.b.use_var(n),
+        if let Some(p) = self.batch_value(r) {
+            let null = self.not_null();
+            return Scalar::new(p, null);
         }
+        let vars = self.vars[r.0 as usize];
+        let value = self.b.use_var(vars.value);
+        let null = self.b.use_var(vars.null);
+        let len = match vars.len {
+            Some(len) => self.b.use_var(len),
+            None => value,
+        };
+        Scalar { value, null, len }
     }
 
     fn reg_repr(&self, r: Reg) -> RegRepr {
@@ -259,9 +360,12 @@ impl<'a, 'b> Translator<'a, 'b> {
     }
 
     fn set(&mut self, r: Reg, s: Scalar) {
-        let (v, n) = self.vars[r.0 as usize];
-        self.b.def_var(v, s.value);
-        self.b.def_var(n, s.null);
+        let vars = self.vars[r.0 as usize];
+        self.b.def_var(vars.value, s.value);
+        self.b.def_var(vars.null, s.null);
+        if let Some(len) = vars.len {
+            self.b.def_var(len, s.len);
+        }
     }
 
     /// A register's value as a `*const Value`.
@@ -274,6 +378,11 @@ impl<'a, 'b> Translator<'a, 'b> {
     fn box_scalar(&mut self, s: Scalar, rr: RegRepr) -> CValue {
         let kind = match rr.repr {
             Repr::Boxed => return s.value,
+            Repr::Str => {
+                let null = self.b.ins().uextend(I64, s.null);
+                let ctx = self.ctx;
+                return self.call1("dash_str_box", &[ctx, s.value, s.len, null]);
+            }
             Repr::Int(k) => k,
             Repr::Float => KIND_FLOAT,
             Repr::Bool => KIND_BOOL,
@@ -289,11 +398,53 @@ impl<'a, 'b> Translator<'a, 'b> {
         self.call1("dash_box", &[ctx, kind, bits, null])
     }
 
+    /// A helper's string result: its pointer (0 when null), and the
+    /// length it left in the length slot.
+    fn str_result(&mut self, ptr: CValue) -> Scalar {
+        let slot = self.len_slot();
+        let len = self.b.ins().stack_load(I64, I64, slot, 0);
+        let null = self.b.ins().icmp_imm_s(IntCC::Equal, ptr, 0);
+        Scalar {
+            value: ptr,
+            null,
+            len,
+        }
+    }
+
+    /// The stack slot helpers write a string's length to.
+    fn len_slot(&mut self) -> StackSlot {
+        match self.len_slot {
+            Some(slot) => slot,
+            None => {
+                let slot = self.b.create_sized_stack_slot(StackSlotData::new(
+                    StackSlotKind::ExplicitSlot,
+                    8,
+                    3,
+                ));
+                self.len_slot = Some(slot);
+                slot
+            }
+        }
+    }
+
+    fn len_addr(&mut self) -> CValue {
+        let slot = self.len_slot();
+        self.b.ins().stack_addr(I64, slot, 0)
+    }
+
     /// A boxed value as `to`.
     fn unbox(&mut self, p: CValue, to: RegRepr) -> Scalar {
-        if to.repr == Repr::Boxed {
-            let null = self.not_null();
-            return Scalar { value: p, null };
+        match to.repr {
+            Repr::Boxed => {
+                let null = self.not_null();
+                return Scalar::new(p, null);
+            }
+            Repr::Str => {
+                let len = self.len_addr();
+                let ptr = self.call1("dash_str_parts", &[p, len]);
+                return self.str_result(ptr);
+            }
+            _ => {}
         }
         let kind = self.iconst(match to.repr {
             Repr::Int(k) => k,
@@ -312,7 +463,7 @@ impl<'a, 'b> Translator<'a, 'b> {
         } else {
             bits
         };
-        Scalar { value, null }
+        Scalar::new(value, null)
     }
 
     /// `r`'s value converted to `to` (its kind of scalar, or boxed).
@@ -326,7 +477,7 @@ impl<'a, 'b> Translator<'a, 'b> {
             (_, Repr::Boxed) => {
                 let p = self.box_scalar(s, from);
                 let null = self.not_null();
-                Scalar { value: p, null }
+                Scalar::new(p, null)
             }
             (Repr::Boxed, _) => self.unbox(s.value, to),
             // Different scalar kinds never meet in a checked program; go
@@ -347,14 +498,19 @@ impl<'a, 'b> Translator<'a, 'b> {
     /// Store boxed arguments in a stack slot; its address.
     fn boxed_array(&mut self, regs: &[Reg]) -> CValue {
         let ptrs: Vec<CValue> = regs.iter().map(|r| self.boxed(*r)).collect();
+        self.pointer_array(&ptrs)
+    }
+
+    /// Store pointers in a stack slot; its address.
+    fn pointer_array(&mut self, ptrs: &[CValue]) -> CValue {
         let size = (ptrs.len().max(1) * 8) as u32;
         let slot = self.b.create_sized_stack_slot(StackSlotData::new(
             StackSlotKind::ExplicitSlot,
             size,
             3,
         ));
-        for (i, p) in ptrs.into_iter().enumerate() {
-            self.b.ins().stack_store(I64, p, slot, (i * 8) as i32);
+        for (i, p) in ptrs.iter().enumerate() {
+            self.b.ins().stack_store(I64, *p, slot, (i * 8) as i32);
         }
         self.b.ins().stack_addr(I64, slot, 0)
     }
@@ -382,8 +538,7 @@ impl<'a, 'b> Translator<'a, 'b> {
             OnFail::Row => {
                 let s = self.iconst(site);
                 self.call("dash_fail_at", &[ctx, s]);
-                let status = self.iconst(STATUS_FAILED);
-                self.b.ins().return_(&[status]);
+                self.finish_row(STATUS_FAILED);
             }
         }
     }
@@ -402,8 +557,7 @@ impl<'a, 'b> Translator<'a, 'b> {
             let failed = self.b.create_block();
             self.b.ins().brif(skipped, skip, &[], failed, &[]);
             self.b.switch_to_block(skip);
-            let status = self.iconst(STATUS_SKIPPED);
-            self.b.ins().return_(&[status]);
+            self.finish_row(STATUS_SKIPPED);
             self.b.switch_to_block(failed);
         }
         self.fail(on_fail, site);
@@ -423,6 +577,9 @@ impl<'a, 'b> Translator<'a, 'b> {
     }
 
     fn inst(&mut self, inst: &crate::ir::Inst) {
+        if self.batch_inst(inst) {
+            return;
+        }
         let dst = inst.dst;
         let to = self.reg_repr(dst);
         let ctx = self.ctx;
@@ -479,10 +636,7 @@ impl<'a, 'b> Translator<'a, 'b> {
                     Repr::Int(KIND_INT) => {
                         let s = self.get(*a);
                         let value = self.b.ins().fcvt_from_sint(F64, s.value);
-                        let s = Scalar {
-                            value,
-                            null: s.null,
-                        };
+                        let s = Scalar::new(value, s.null);
                         let from = RegRepr {
                             repr: Repr::Float,
                             nullable: rr.nullable,
@@ -501,6 +655,7 @@ impl<'a, 'b> Translator<'a, 'b> {
                     }
                 }
             }
+            Op::Call(builtin, args) if self.str_builtin(dst, builtin, args) => {}
             Op::Call(builtin, args) if self.native_round(builtin.name, args) => {
                 let x = self.get(args[0]);
                 let digits = match args.get(1) {
@@ -513,7 +668,7 @@ impl<'a, 'b> Translator<'a, 'b> {
                     repr: Repr::Float,
                     nullable: false,
                 };
-                let s = self.convert(Scalar { value, null }, from, to);
+                let s = self.convert(Scalar::new(value, null), from, to);
                 self.set(dst, s);
             }
             Op::Call(builtin, args) => {
@@ -606,7 +761,7 @@ impl<'a, 'b> Translator<'a, 'b> {
             nullable: false,
         };
         let to = self.reg_repr(dst);
-        let s = self.convert(Scalar { value, null }, from, to);
+        let s = self.convert(Scalar::new(value, null), from, to);
         self.set(dst, s);
     }
 
@@ -618,12 +773,15 @@ impl<'a, 'b> Translator<'a, 'b> {
         let p = self.box_scalar(s, from);
         if to.repr == Repr::Boxed {
             let null = self.not_null();
-            return Scalar { value: p, null };
+            return Scalar::new(p, null);
         }
         self.unbox(p, to)
     }
 
     fn constant(&mut self, dst: Reg, v: &Value, span: crate::source::Span) {
+        if self.str_constant(dst, v, span) {
+            return;
+        }
         let to = self.reg_repr(dst);
         let native = match (to.repr, v) {
             (Repr::Int(_), Value::Int(i) | Value::Timestamp(i) | Value::Duration(i)) => {
@@ -636,7 +794,7 @@ impl<'a, 'b> Translator<'a, 'b> {
         };
         if let Some(value) = native {
             let null = self.not_null();
-            self.set(dst, Scalar { value, null });
+            self.set(dst, Scalar::new(value, null));
             return;
         }
         let mut s = self.new_site(span);
@@ -651,261 +809,8 @@ impl<'a, 'b> Translator<'a, 'b> {
     /// Set `dst` from a value computed as `from`, converting it.
     fn set_converted(&mut self, dst: Reg, value: CValue, null: CValue, from: RegRepr) {
         let to = self.reg_repr(dst);
-        let s = self.convert(Scalar { value, null }, from, to);
+        let s = self.convert(Scalar::new(value, null), from, to);
         self.set(dst, s);
-    }
-
-    fn neg(&mut self, inst: &crate::ir::Inst, a: Reg) {
-        let to = self.reg_repr(inst.dst);
-        let from = self.reg_repr(a);
-        match from.repr {
-            Repr::Float => {
-                let s = self.get(a);
-                let value = self.b.ins().fneg(s.value);
-                self.set_converted(inst.dst, value, s.null, from);
-            }
-            Repr::Int(_) => {
-                let s = self.get(a);
-                let is_min = self.b.ins().icmp_imm_s(IntCC::Equal, s.value, i64::MIN);
-                let present = self.b.ins().icmp_imm_s(IntCC::Equal, s.null, 0);
-                let overflow = self.b.ins().band(is_min, present);
-                let site = self.error_site(
-                    inst.span,
-                    RowErrorCode::Overflow,
-                    "negation overflows a 64-bit integer".into(),
-                );
-                self.fail_if(overflow, inst.on_fail, site);
-                let value = self.b.ins().ineg(s.value);
-                self.set_converted(inst.dst, value, s.null, from);
-            }
-            // Negating anything else gives it back (the interpreter's rule).
-            _ => {
-                let s = self.get_as(a, to);
-                self.set(inst.dst, s);
-            }
-        }
-    }
-
-    fn arith(&mut self, inst: &crate::ir::Inst, op: ArithOp, kind: Arith, a: Reg, b: Reg) {
-        let dst = inst.dst;
-        let to = self.reg_repr(dst);
-        match kind {
-            Arith::Str => {
-                let (pa, pb) = (self.boxed(a), self.boxed(b));
-                let ctx = self.ctx;
-                let p = self.call1("dash_concat2", &[ctx, pa, pb]);
-                self.set_from_box(dst, p);
-            }
-            Arith::Float => {
-                let f = RegRepr {
-                    repr: Repr::Float,
-                    nullable: true,
-                };
-                let (x, y) = (self.get_as(a, f), self.get_as(b, f));
-                let null = self.b.ins().bor(x.null, y.null);
-                let value = match op {
-                    ArithOp::Add => self.b.ins().fadd(x.value, y.value),
-                    ArithOp::Sub => self.b.ins().fsub(x.value, y.value),
-                    ArithOp::Mul => self.b.ins().fmul(x.value, y.value),
-                    ArithOp::Div => self.b.ins().fdiv(x.value, y.value),
-                    ArithOp::Rem => match self.call("dash_fmod", &[x.value, y.value]) {
-                        Some(v) => v,
-                        None => self.b.ins().f64const(f64::NAN),
-                    },
-                };
-                let s = self.convert(Scalar { value, null }, f, to);
-                self.set(dst, s);
-            }
-            Arith::Int => {
-                let i = RegRepr {
-                    repr: Repr::Int(KIND_INT),
-                    nullable: true,
-                };
-                let (x, y) = (self.get_as(a, i), self.get_as(b, i));
-                let value = self.int_op(inst, op, x, y, None);
-                let null = self.b.ins().bor(x.null, y.null);
-                let s = self.convert(Scalar { value, null }, i, to);
-                self.set(dst, s);
-            }
-            Arith::Time => self.time_op(inst, op, a, b),
-        }
-    }
-
-    /// Checked i64 `op`, failing (unless either side is null) like the
-    /// interpreter's `int_op`; `what` overrides the overflow message.
-    fn int_op(
-        &mut self,
-        inst: &crate::ir::Inst,
-        op: ArithOp,
-        x: Scalar,
-        y: Scalar,
-        what: Option<&str>,
-    ) -> CValue {
-        let any_null = self.b.ins().bor(x.null, y.null);
-        let present = self.b.ins().icmp_imm_s(IntCC::Equal, any_null, 0);
-        let message =
-            |default: &str| format!("{} overflows a 64-bit integer", what.unwrap_or(default));
-        let (value, overflow, name) = match op {
-            ArithOp::Add => {
-                let (v, o) = self.b.ins().sadd_overflow(x.value, y.value);
-                (v, Some(o), "addition")
-            }
-            ArithOp::Sub => {
-                let (v, o) = self.b.ins().ssub_overflow(x.value, y.value);
-                (v, Some(o), "subtraction")
-            }
-            ArithOp::Mul => {
-                let (v, o) = self.b.ins().smul_overflow(x.value, y.value);
-                (v, Some(o), "multiplication")
-            }
-            ArithOp::Div | ArithOp::Rem => {
-                let zero = self.b.ins().icmp_imm_s(IntCC::Equal, y.value, 0);
-                let div_zero = self.b.ins().band(zero, present);
-                let site = self.error_site(
-                    inst.span,
-                    RowErrorCode::DivisionByZero,
-                    "division by zero".into(),
-                );
-                self.fail_if(div_zero, inst.on_fail, site);
-                let is_min = self.b.ins().icmp_imm_s(IntCC::Equal, x.value, i64::MIN);
-                let minus_one = self.b.ins().icmp_imm_s(IntCC::Equal, y.value, -1);
-                let min_by_minus_one = self.b.ins().band(is_min, minus_one);
-                // Null operands and the divisor 0 (never reached when
-                // present) must not trap: divide by 1 instead.
-                let one = self.iconst(1);
-                let safe_y = self.b.ins().select(zero, one, y.value);
-                let safe_y = self.b.ins().select(min_by_minus_one, one, safe_y);
-                if op == ArithOp::Div {
-                    let q = self.b.ins().sdiv(x.value, safe_y);
-                    (q, Some(min_by_minus_one), "division")
-                } else {
-                    // i64::MIN % -1 is 0; the safe divisor 1 gives 0 too.
-                    (self.b.ins().srem(x.value, safe_y), None, "remainder")
-                }
-            }
-        };
-        if let Some(overflow) = overflow {
-            let fails = self.b.ins().band(overflow, present);
-            let site = self.error_site(inst.span, RowErrorCode::Overflow, message(name));
-            self.fail_if(fails, inst.on_fail, site);
-        }
-        value
-    }
-
-    fn time_op(&mut self, inst: &crate::ir::Inst, op: ArithOp, a: Reg, b: Reg) {
-        let dst = inst.dst;
-        let to = self.reg_repr(dst);
-        let (ka, kb) = (self.reg_repr(a).repr, self.reg_repr(b).repr);
-        let ts = Repr::Int(KIND_TIMESTAMP);
-        let dur = Repr::Int(KIND_DURATION);
-        let int = Repr::Int(KIND_INT);
-        // (result kind, overflow message) of each valid combination.
-        let shape = match (op, ka, kb) {
-            (ArithOp::Add, x, y) if (x == ts && y == dur) || (x == dur && y == ts) => {
-                Some((KIND_TIMESTAMP, Some("timestamp arithmetic")))
-            }
-            (ArithOp::Sub, x, y) if x == ts && y == dur => {
-                Some((KIND_TIMESTAMP, Some("timestamp arithmetic")))
-            }
-            (ArithOp::Sub, x, y) if x == ts && y == ts => {
-                Some((KIND_DURATION, Some("timestamp arithmetic")))
-            }
-            (_, x, y) if x == dur && y == dur => Some((KIND_DURATION, None)),
-            (ArithOp::Mul, x, y) if (x == dur && y == int) || (x == int && y == dur) => {
-                Some((KIND_DURATION, Some("duration arithmetic")))
-            }
-            (ArithOp::Div, x, y) if x == dur && y == int => Some((KIND_DURATION, None)),
-            _ => None,
-        };
-        let Some((kind, what)) = shape else {
-            // Any other combination is null in the interpreter.
-            let p = self.constant_null();
-            self.set_from_box(dst, p);
-            return;
-        };
-        let (ra, rb) = (self.reg_repr(a), self.reg_repr(b));
-        let (x, y) = (self.get(a), self.get(b));
-        let (x, y) = (
-            self.convert(
-                x,
-                ra,
-                RegRepr {
-                    repr: ra.repr,
-                    nullable: true,
-                },
-            ),
-            self.convert(
-                y,
-                rb,
-                RegRepr {
-                    repr: rb.repr,
-                    nullable: true,
-                },
-            ),
-        );
-        let value = self.int_op(inst, op, x, y, what);
-        let null = self.b.ins().bor(x.null, y.null);
-        let from = RegRepr {
-            repr: Repr::Int(kind),
-            nullable: true,
-        };
-        let s = self.convert(Scalar { value, null }, from, to);
-        self.set(dst, s);
-    }
-
-    fn constant_null(&mut self) -> CValue {
-        let kind = self.iconst(KIND_INT);
-        let zero = self.iconst(0);
-        let one = self.iconst(1);
-        let ctx = self.ctx;
-        self.call1("dash_box", &[ctx, kind, zero, one])
-    }
-
-    fn compare(&mut self, dst: Reg, op: CmpOp, a: Reg, b: Reg) {
-        let (ra, rb) = (self.reg_repr(a), self.reg_repr(b));
-        let inline = ra == rb && !ra.nullable && matches!(ra.repr, Repr::Int(_) | Repr::Float)
-            || ra == rb
-                && !ra.nullable
-                && ra.repr == Repr::Bool
-                && matches!(op, CmpOp::Eq | CmpOp::Ne);
-        let value = if inline {
-            let (x, y) = (self.get(a), self.get(b));
-            let c = if ra.repr == Repr::Float {
-                let cc = match op {
-                    CmpOp::Eq => FloatCC::Equal,
-                    CmpOp::Ne => FloatCC::NotEqual,
-                    CmpOp::Lt => FloatCC::LessThan,
-                    CmpOp::Le => FloatCC::LessThanOrEqual,
-                    CmpOp::Gt => FloatCC::GreaterThan,
-                    CmpOp::Ge => FloatCC::GreaterThanOrEqual,
-                };
-                self.b.ins().fcmp(cc, x.value, y.value)
-            } else {
-                let cc = match op {
-                    CmpOp::Eq => IntCC::Equal,
-                    CmpOp::Ne => IntCC::NotEqual,
-                    CmpOp::Lt => IntCC::SignedLessThan,
-                    CmpOp::Le => IntCC::SignedLessThanOrEqual,
-                    CmpOp::Gt => IntCC::SignedGreaterThan,
-                    CmpOp::Ge => IntCC::SignedGreaterThanOrEqual,
-                };
-                self.b.ins().icmp(cc, x.value, y.value)
-            };
-            self.b.ins().uextend(I64, c)
-        } else {
-            let (pa, pb) = (self.boxed(a), self.boxed(b));
-            let code = self.iconst(match op {
-                CmpOp::Eq => 0,
-                CmpOp::Ne => 1,
-                CmpOp::Lt => 2,
-                CmpOp::Le => 3,
-                CmpOp::Gt => 4,
-                CmpOp::Ge => 5,
-            });
-            self.call1("dash_compare", &[code, pa, pb])
-        };
-        let null = self.not_null();
-        self.set_bool(dst, value, null);
     }
 
     fn term(&mut self, term: &Term) {
@@ -934,14 +839,16 @@ impl<'a, 'b> Translator<'a, 'b> {
                 self.b.ins().brif(c, t, &[], o, &[]);
             }
             Term::Return(r) => {
-                let p = self.boxed(*r);
-                self.b.ins().store(MemFlagsData::trusted(), p, self.out, 0);
-                let status = self.iconst(STATUS_VALUE);
-                self.b.ins().return_(&[status]);
+                if self.batch.is_some() {
+                    self.write_output(*r);
+                } else {
+                    let p = self.boxed(*r);
+                    self.b.ins().store(MemFlagsData::trusted(), p, self.out, 0);
+                }
+                self.finish_row(STATUS_VALUE);
             }
             Term::Skip => {
-                let status = self.iconst(STATUS_SKIPPED);
-                self.b.ins().return_(&[status]);
+                self.finish_row(STATUS_SKIPPED);
             }
             Term::Fail {
                 message,
@@ -956,8 +863,7 @@ impl<'a, 'b> Translator<'a, 'b> {
                 let p = self.boxed(*message);
                 let (ctx, site) = (self.ctx, self.iconst(site));
                 self.call("dash_fail_message", &[ctx, site, p]);
-                let status = self.iconst(STATUS_FAILED);
-                self.b.ins().return_(&[status]);
+                self.finish_row(STATUS_FAILED);
             }
         }
     }

@@ -1,0 +1,100 @@
+//! Strings held natively as (pointer, byte length): constants point into
+//! the site table, `trim` returns a slice of its argument, `lower` and
+//! `upper` write into the call's scratch bytes, comparisons and `len`
+//! read the bytes in place. No `Value` is built for any of them.
+
+use cranelift_codegen::ir::InstBuilder;
+use cranelift_codegen::ir::condcodes::IntCC;
+
+use super::{I64, RegRepr, Repr, Scalar, Translator};
+use crate::ir::{CmpOp, Reg};
+use crate::jit::helpers::KIND_INT;
+use crate::stdlib::Builtin;
+use crate::value::Value;
+
+const STR: RegRepr = RegRepr::new(Repr::Str, false);
+
+impl Translator<'_, '_> {
+    /// A string constant: its bytes stay in the site table.
+    pub(super) fn str_constant(&mut self, dst: Reg, v: &Value, span: crate::source::Span) -> bool {
+        let Value::Str(s) = v else { return false };
+        if self.reg_repr(dst).repr != Repr::Str {
+            return false;
+        }
+        // The site keeps the string (and so its bytes) alive as long as
+        // the compiled code.
+        let (ptr, len) = (s.as_ptr() as i64, s.len() as i64);
+        let mut site = self.new_site(span);
+        site.value = v.clone();
+        self.site(site);
+        let value = self.iconst(ptr);
+        let len = self.iconst(len);
+        let null = self.not_null();
+        self.set(dst, Scalar { value, null, len });
+        true
+    }
+
+    /// `trim`, `lower`, `upper` and `len` of a non-null string.
+    pub(super) fn str_builtin(&mut self, dst: Reg, builtin: &Builtin, args: &[Reg]) -> bool {
+        let [arg] = args else { return false };
+        if self.reg_repr(*arg) != STR {
+            return false;
+        }
+        let to = self.reg_repr(dst);
+        let ctx = self.ctx;
+        let (s, from) = match builtin.name {
+            "trim" => {
+                let x = self.get(*arg);
+                let len = self.len_addr();
+                let ptr = self.call1("dash_str_trim", &[x.value, x.len, len]);
+                (self.str_result(ptr), STR)
+            }
+            "lower" | "upper" => {
+                let x = self.get(*arg);
+                let len = self.len_addr();
+                let helper = if builtin.name == "lower" {
+                    "dash_str_lower"
+                } else {
+                    "dash_str_upper"
+                };
+                let ptr = self.call1(helper, &[ctx, x.value, x.len, len]);
+                (self.str_result(ptr), STR)
+            }
+            "len" => {
+                let x = self.get(*arg);
+                let n = self.call1("dash_str_len", &[x.value, x.len]);
+                let null = self.not_null();
+                (
+                    Scalar::new(n, null),
+                    RegRepr::new(Repr::Int(KIND_INT), false),
+                )
+            }
+            _ => return false,
+        };
+        let s = self.convert(s, from, to);
+        self.set(dst, s);
+        true
+    }
+
+    /// Comparison of two non-null strings, byte-wise (as `str`'s `Ord`).
+    pub(super) fn str_compare(&mut self, dst: Reg, op: CmpOp, a: Reg, b: Reg) -> bool {
+        if self.reg_repr(a) != STR || self.reg_repr(b) != STR {
+            return false;
+        }
+        let (x, y) = (self.get(a), self.get(b));
+        let ord = self.call1("dash_str_cmp", &[x.value, x.len, y.value, y.len]);
+        let cc = match op {
+            CmpOp::Eq => IntCC::Equal,
+            CmpOp::Ne => IntCC::NotEqual,
+            CmpOp::Lt => IntCC::SignedLessThan,
+            CmpOp::Le => IntCC::SignedLessThanOrEqual,
+            CmpOp::Gt => IntCC::SignedGreaterThan,
+            CmpOp::Ge => IntCC::SignedGreaterThanOrEqual,
+        };
+        let c = self.b.ins().icmp_imm_s(cc, ord, 0);
+        let value = self.b.ins().uextend(I64, c);
+        let null = self.not_null();
+        self.set_bool(dst, value, null);
+        true
+    }
+}

@@ -1,0 +1,144 @@
+//! Helpers for strings held natively as (pointer, byte length). A
+//! pointer of 0 is the null string; every other pointer with its length
+//! is a whole UTF-8 `str` (an input column's, a `Value`'s, a constant's
+//! or scratch bytes'), alive until the row ends. Helpers returning a
+//! string return its pointer and write its length to `len_out`.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use super::{Ctx, ctx, val};
+use crate::value::Value;
+
+/// # Safety
+/// `ptr` is 0 or points to `len` bytes of UTF-8 that outlive `'a`.
+unsafe fn text<'a>(ptr: *const u8, len: i64) -> &'a str {
+    if ptr.is_null() || len <= 0 {
+        return "";
+    }
+    // SAFETY: see the module docs: only whole strs are passed around.
+    unsafe { std::str::from_utf8_unchecked(std::slice::from_raw_parts(ptr, len as usize)) }
+}
+
+/// Return `s` (whose bytes outlive the row) as a native string.
+///
+/// # Safety
+/// `len_out` is the compiled code's length slot.
+unsafe fn give(s: &str, len_out: *mut i64) -> *const u8 {
+    // SAFETY: the caller's stack slot.
+    unsafe { *len_out = s.len() as i64 };
+    s.as_ptr()
+}
+
+/// A native string as a `Value` (null when `is_null`).
+pub unsafe extern "C" fn dash_str_box(
+    cx: *mut Ctx,
+    ptr: *const u8,
+    len: i64,
+    is_null: i64,
+) -> *const Value {
+    let v = if is_null != 0 || ptr.is_null() {
+        Value::Null
+    } else {
+        // SAFETY: module invariants.
+        Value::str(unsafe { text(ptr, len) })
+    };
+    // SAFETY: module invariants.
+    unsafe { ctx(cx) }.alloc(v)
+}
+
+/// A `Value`'s string in place; 0 for null (or anything not a string).
+pub unsafe extern "C" fn dash_str_parts(p: *const Value, len_out: *mut i64) -> *const u8 {
+    // SAFETY: module invariants; the string lives as long as its value.
+    match unsafe { val(p) } {
+        Value::Str(s) => unsafe { give(s, len_out) },
+        _ => {
+            // SAFETY: the length slot.
+            unsafe { *len_out = 0 };
+            std::ptr::null()
+        }
+    }
+}
+
+/// `trim`: a slice of its argument.
+pub unsafe extern "C" fn dash_str_trim(ptr: *const u8, len: i64, len_out: *mut i64) -> *const u8 {
+    // SAFETY: module invariants.
+    let s = unsafe { text(ptr, len) };
+    // `trim` of "" is "" at the same (non-null) address.
+    unsafe { give(s.trim(), len_out) }
+}
+
+/// `lower`/`upper` into the scratch bytes: ASCII in place, the rest
+/// with Rust's full Unicode mapping (as the built-ins).
+unsafe fn map_case(
+    cx: *mut Ctx,
+    ptr: *const u8,
+    len: i64,
+    len_out: *mut i64,
+    upper: bool,
+) -> *const u8 {
+    // SAFETY: module invariants.
+    let (cx, s) = unsafe { (ctx(cx), text(ptr, len)) };
+    let out: &mut [u8] = if s.is_ascii() {
+        let out = cx.bytes.push(s.as_bytes());
+        if upper {
+            out.make_ascii_uppercase();
+        } else {
+            out.make_ascii_lowercase();
+        }
+        out
+    } else {
+        let mapped = catch_unwind(AssertUnwindSafe(|| {
+            if upper {
+                s.to_uppercase()
+            } else {
+                s.to_lowercase()
+            }
+        }))
+        .unwrap_or_default();
+        cx.bytes.push(mapped.as_bytes())
+    };
+    // SAFETY: the length slot; the bytes stay until the row ends.
+    unsafe { *len_out = out.len() as i64 };
+    if out.is_empty() {
+        // Not null: a valid address for an empty string.
+        return std::ptr::NonNull::<u8>::dangling().as_ptr();
+    }
+    out.as_ptr()
+}
+
+pub unsafe extern "C" fn dash_str_lower(
+    cx: *mut Ctx,
+    ptr: *const u8,
+    len: i64,
+    len_out: *mut i64,
+) -> *const u8 {
+    // SAFETY: forwarded.
+    unsafe { map_case(cx, ptr, len, len_out, false) }
+}
+
+pub unsafe extern "C" fn dash_str_upper(
+    cx: *mut Ctx,
+    ptr: *const u8,
+    len: i64,
+    len_out: *mut i64,
+) -> *const u8 {
+    // SAFETY: forwarded.
+    unsafe { map_case(cx, ptr, len, len_out, true) }
+}
+
+/// `len`: characters (code points).
+pub unsafe extern "C" fn dash_str_len(ptr: *const u8, len: i64) -> i64 {
+    // SAFETY: module invariants.
+    let s = unsafe { text(ptr, len) };
+    if s.is_ascii() {
+        return s.len() as i64;
+    }
+    s.chars().count() as i64
+}
+
+/// -1, 0 or 1: `a` before, equal to or after `b` (byte-wise, as `str`).
+pub unsafe extern "C" fn dash_str_cmp(pa: *const u8, la: i64, pb: *const u8, lb: i64) -> i64 {
+    // SAFETY: module invariants.
+    let (a, b) = unsafe { (text(pa, la), text(pb, lb)) };
+    a.cmp(b) as i64
+}
