@@ -19,7 +19,7 @@ use super::{F64, I64, RegRepr, Repr, Scalar, Translator};
 use crate::check::{RecordId, Ty};
 use crate::columns::{ColumnKind, NodeKind, Shape};
 use crate::ir::{Function, Op, Reg};
-use crate::jit::helpers::{KIND_DURATION, KIND_INT, KIND_TIMESTAMP, STATUS_FAILED};
+use crate::jit::helpers::{CTX_DIRTY, KIND_DURATION, KIND_INT, KIND_TIMESTAMP, STATUS_FAILED};
 
 /// The shapes of a batch function's input and output batches.
 #[derive(Clone, Debug)]
@@ -158,15 +158,24 @@ impl Translator<'_, '_> {
         self.b.ins().jump(next, &[]);
     }
 
-    /// The end of every row: its values and scratch strings are dropped,
-    /// then the next row.
+    /// The end of every row: what it left (values, a filling scratch
+    /// buffer) is dropped, then the next row.
     pub(super) fn end_batch(&mut self) {
         let Some((next, head, row)) = self.batch.as_ref().map(|b| (b.next, b.head, b.row)) else {
             return;
         };
         self.b.switch_to_block(next);
         let ctx = self.ctx;
+        let dirty = self
+            .b
+            .ins()
+            .load(types::I8, MemFlagsData::trusted(), ctx, CTX_DIRTY);
+        let (clear, advance) = (self.b.create_block(), self.b.create_block());
+        self.b.ins().brif(dirty, clear, &[], advance, &[]);
+        self.b.switch_to_block(clear);
         self.call("dash_row_end", &[ctx]);
+        self.b.ins().jump(advance, &[]);
+        self.b.switch_to_block(advance);
         let r = self.b.use_var(row);
         let r = self.b.ins().iadd_imm_s(r, 1);
         self.b.def_var(row, r);

@@ -82,6 +82,32 @@ impl Translator<'_, '_> {
             return false;
         }
         let (x, y) = (self.get(a), self.get(b));
+        if matches!(op, CmpOp::Eq | CmpOp::Ne) {
+            // Strings of different lengths differ: the bytes are compared
+            // only when the lengths agree.
+            let same_len = self.b.ins().icmp(IntCC::Equal, x.len, y.len);
+            let (bytes, done) = (self.b.create_block(), self.b.create_block());
+            self.b.append_block_param(done, I64);
+            let zero = self.iconst(0);
+            self.b
+                .ins()
+                .brif(same_len, bytes, &[], done, &[zero.into()]);
+            self.b.switch_to_block(bytes);
+            let ord = self.call1("dash_str_cmp", &[x.value, x.len, y.value, y.len]);
+            let c = self.b.ins().icmp_imm_s(IntCC::Equal, ord, 0);
+            let equal = self.b.ins().uextend(I64, c);
+            self.b.ins().jump(done, &[equal.into()]);
+            self.b.switch_to_block(done);
+            let equal = self.b.block_params(done)[0];
+            let value = if op == CmpOp::Eq {
+                equal
+            } else {
+                self.b.ins().bxor_imm_s(equal, 1)
+            };
+            let null = self.not_null();
+            self.set_bool(dst, value, null);
+            return true;
+        }
         let ord = self.call1("dash_str_cmp", &[x.value, x.len, y.value, y.len]);
         let cc = match op {
             CmpOp::Eq => IntCC::Equal,

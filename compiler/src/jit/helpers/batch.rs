@@ -42,7 +42,7 @@ pub unsafe extern "C" fn dash_out_str(cx: *mut Ctx, row: i64, slot: i64, ptr: *c
     };
     let row = row as usize;
     if let Some(Column::Str(column)) = output.columns.get_mut(slot as usize)
-        && row < column.spans.len()
+        && row < column.len()
     {
         let text = if ptr.is_null() || len <= 0 {
             ""
@@ -89,17 +89,20 @@ pub unsafe extern "C" fn dash_row_failed(cx: *mut Ctx, row: i64) {
     cx.failures.push((row as usize, failure));
 }
 
-/// A row ended: drop what it built, forget its state.
+/// A row that left something (`Ctx::dirty`) ended: drop what it built,
+/// forget its state.
 pub unsafe extern "C" fn dash_row_end(cx: *mut Ctx) {
     // SAFETY: module invariants.
     let cx = unsafe { ctx(cx) };
     if !cx.arena.is_empty() {
         cx.arena.clear();
     }
-    if !cx.bytes.is_empty() {
+    // No string of an ended row is referenced any more.
+    if cx.bytes.is_filling() {
         cx.bytes.clear();
     }
     cx.pending = None;
     cx.nested = None;
     cx.skipped = false;
+    cx.dirty = 0;
 }

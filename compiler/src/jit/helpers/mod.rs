@@ -67,7 +67,12 @@ pub const STATUS_SKIPPED: i64 = 1;
 pub const STATUS_FAILED: i64 = 2;
 
 /// The state of one call of a compiled function (and the calls it makes).
+/// `repr(C)`: batch functions read `dirty` at [`CTX_DIRTY`].
+#[repr(C)]
 pub struct Ctx<'a> {
+    /// Non-zero once the row has left something for `dash_row_end` to
+    /// clear (values in the arena, a filling scratch buffer).
+    pub dirty: u8,
     pub functions: &'a [NativeFn],
     pub sites: &'a [Site],
     pub eval: &'a EvalContext,
@@ -93,9 +98,13 @@ pub struct Ctx<'a> {
 
 impl Ctx<'_> {
     pub(super) fn alloc(&mut self, v: Value) -> *const Value {
+        self.dirty = 1;
         self.arena.alloc(v)
     }
 }
+
+/// Where batch functions find [`Ctx::dirty`].
+pub const CTX_DIRTY: i32 = std::mem::offset_of!(Ctx<'static>, dirty) as i32;
 
 /// Scalar kinds for [`dash_box`] and [`dash_unbox`].
 pub const KIND_INT: i64 = 0;
@@ -394,7 +403,8 @@ pub unsafe extern "C" fn dash_call_fn(
 
 pub unsafe extern "C" fn dash_skipped(cx: *mut Ctx) -> i64 {
     // SAFETY: module invariants.
-    i64::from(unsafe { ctx(cx) }.skipped)
+    // Read once, by the call's failure path: the row ends skipped.
+    i64::from(std::mem::take(&mut unsafe { ctx(cx) }.skipped))
 }
 
 /// A `??` caught a failure: forget it.

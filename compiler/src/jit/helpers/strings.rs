@@ -97,13 +97,17 @@ unsafe fn map_case(
         .unwrap_or_default();
         cx.bytes.push(mapped.as_bytes())
     };
+    let (ptr, len) = (out.as_ptr(), out.len());
+    if cx.bytes.is_filling() {
+        cx.dirty = 1;
+    }
     // SAFETY: the length slot; the bytes stay until the row ends.
-    unsafe { *len_out = out.len() as i64 };
-    if out.is_empty() {
+    unsafe { *len_out = len as i64 };
+    if len == 0 {
         // Not null: a valid address for an empty string.
         return std::ptr::NonNull::<u8>::dangling().as_ptr();
     }
-    out.as_ptr()
+    ptr
 }
 
 pub unsafe extern "C" fn dash_str_lower(
