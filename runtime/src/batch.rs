@@ -62,6 +62,22 @@ enum Row {
     Failed(String, RowErrorCode, String, Option<String>),
 }
 
+/// The live rows' values, taken out (their places hold `Skipped` until
+/// the stage's outcome is put back), and their indices.
+fn take_live(rows: &mut [Row]) -> (Vec<usize>, Vec<Value>) {
+    let mut live = Vec::new();
+    let mut values = Vec::new();
+    for (i, row) in rows.iter_mut().enumerate() {
+        if matches!(row, Row::Live(_))
+            && let Row::Live(v) = std::mem::replace(row, Row::Skipped)
+        {
+            live.push(i);
+            values.push(v);
+        }
+    }
+    (live, values)
+}
+
 /// Decode, transform and route one batch. Each dead letter keeps the
 /// `end` of its record as its position.
 pub fn process(
@@ -98,16 +114,8 @@ pub fn process(
         });
         match (stage.reactor, runner) {
             (Some(_), Some((runner, effects))) => {
-                let live: Vec<usize> = (0..rows.len())
-                    .filter(|r| matches!(rows[*r], Row::Live(_)))
-                    .collect();
-                let inputs: Vec<Vec<Value>> = live
-                    .iter()
-                    .map(|r| match std::mem::replace(&mut rows[*r], Row::Skipped) {
-                        Row::Live(v) => vec![v],
-                        _ => vec![Value::Null],
-                    })
-                    .collect();
+                let (live, inputs) = take_live(&mut rows);
+                let inputs: Vec<Vec<Value>> = inputs.into_iter().map(|v| vec![v]).collect();
                 for (r, out) in live
                     .into_iter()
                     .zip(runner.run_batch(inputs, engine, &cx, effects))
@@ -130,9 +138,12 @@ pub fn process(
                 }
             }
             (None, _) => {
-                for row in rows.iter_mut() {
-                    let Row::Live(value) = row else { continue };
-                    *row = match engine.run(stage.func, std::slice::from_ref(value), &cx) {
+                // The live rows go through the stage together (the JIT's
+                // batch function), then back to their places.
+                let (live, inputs) = take_live(&mut rows);
+                let outcomes = engine.run_records(stage.func, &inputs, &cx);
+                for (r, outcome) in live.into_iter().zip(outcomes) {
+                    rows[r] = match outcome {
                         Outcome::Value(v) => Row::Live(v),
                         Outcome::Skipped => Row::Skipped,
                         Outcome::Failed(e) => failed(&stage.name, e),

@@ -45,6 +45,12 @@ const SLOW_RUNS: usize = 3;
 
 type Counts = (usize, usize, usize);
 
+/// The median of some times.
+fn middle(mut times: Vec<Duration>) -> Duration {
+    times.sort();
+    times.get(times.len() / 2).copied().unwrap_or_default()
+}
+
 /// The median time of `runs` runs of `f`, and its counts.
 fn median(
     runs: usize,
@@ -57,8 +63,7 @@ fn median(
         times.push(t);
         counts = c;
     }
-    times.sort();
-    Ok((times[times.len() / 2], counts))
+    Ok((middle(times), counts))
 }
 
 fn main() {
@@ -144,28 +149,43 @@ fn bench() -> Result<(), String> {
         .map(|chunk| Columns::from_values(&shapes.input, chunk))
         .collect();
     let output = Shape::new(&analysis.program.records, metric);
-    let (t, jit_counts) = median(FAST_RUNS, || {
+    let run_jit = || {
         time_columns(&batches, |batch| {
             let out = jit
                 .run_columns(func, batch, &cx)
                 .ok_or("the batch function did not run")?;
             Ok(status_counts(&out.status))
         })
-    })?;
-    results.push(("Dash JIT (batch function)", t, jit_counts));
-
+    };
+    let run_handwritten = || {
+        time_columns(&batches, |batch| {
+            let (_, status, _) = handwritten(batch, &output);
+            Ok(status_counts(&status))
+        })
+    };
     if only.as_deref() == Some("jit") {
         // Profiling: repeat, so the transform dominates the decoding.
         for _ in 0..20 {
-            let (t, _) = time_columns(&batches, |batch| {
-                let out = jit.run_columns(func, batch, &cx).ok_or("no batch run")?;
-                Ok(status_counts(&out.status))
-            })?;
-            println!("jit: {:.3} s", t.as_secs_f64());
+            println!("jit: {:.3} s", run_jit()?.0.as_secs_f64());
         }
         return Ok(());
     }
     let skip = |name: &str| only.as_deref().is_some_and(|o| o != name);
+    // JIT and hand-written runs alternate, so that a change of the
+    // machine's speed during the bench weighs on both alike.
+    let (mut jit_times, mut hand_times) = (Vec::new(), Vec::new());
+    let (mut jit_counts, mut hand_counts) = ((0, 0, 0), (0, 0, 0));
+    for _ in 0..FAST_RUNS {
+        let (t, c) = run_jit()?;
+        jit_times.push(t);
+        jit_counts = c;
+        if !skip("rust") {
+            let (t, c) = run_handwritten()?;
+            hand_times.push(t);
+            hand_counts = c;
+        }
+    }
+    results.push(("Dash JIT (batch function)", middle(jit_times), jit_counts));
     if !skip("interp") {
         let engine = Engine::Interp(&program);
         let (t, counts) = median(SLOW_RUNS, || {
@@ -180,12 +200,6 @@ fn bench() -> Result<(), String> {
         results.push(("VRL (vrl 0.38 crate)", t, counts));
     }
     if !skip("rust") {
-        let (t, counts) = median(FAST_RUNS, || {
-            time_columns(&batches, |batch| {
-                let (_, status, _) = handwritten(batch, &output);
-                Ok(status_counts(&status))
-            })
-        })?;
         // Same results, not only the same counts: compare every row of
         // the first batch.
         if let Some(batch) = batches.first() {
@@ -201,7 +215,11 @@ fn bench() -> Result<(), String> {
                 }
             }
         }
-        results.push(("hand-written Rust (same batches)", t, counts));
+        results.push((
+            "hand-written Rust (same batches)",
+            middle(hand_times),
+            hand_counts,
+        ));
     }
     if only.is_some() {
         for (name, t, _) in &results {

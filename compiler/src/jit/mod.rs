@@ -371,19 +371,19 @@ impl Jit {
         })
     }
 
-    /// Run a compiled function over a batch of rows: through its batch
-    /// function when it has one, else row by row.
-    pub fn run_batch(&self, func: FuncId, rows: &[Vec<Value>], cx: &EvalContext) -> Vec<Outcome> {
-        if let Some(shapes) = self.batch_shapes(func)
-            && rows.iter().all(|args| args.len() == 1)
-        {
-            let records: Vec<Value> = rows.iter().map(|args| args[0].clone()).collect();
-            let input = Columns::from_values(&shapes.input, &records);
+    /// Run a one-parameter function over many records: through its
+    /// batch function when it has one, else row by row.
+    pub fn run_records(&self, func: FuncId, records: &[Value], cx: &EvalContext) -> Vec<Outcome> {
+        if let Some(shapes) = self.batch_shapes(func) {
+            let input = Columns::from_values(&shapes.input, records);
             if let Some(output) = self.run_columns(func, &input, cx) {
                 return output.outcomes();
             }
         }
-        rows.iter().map(|args| self.run(func, args, cx)).collect()
+        records
+            .iter()
+            .map(|r| self.run(func, std::slice::from_ref(r), cx))
+            .collect()
     }
 }
 

@@ -132,11 +132,11 @@ impl Translator<'_, '_> {
         Some(self.b.use_var(row))
     }
 
-    /// Load the `i`-th pointer of a column table.
+    /// Load the `i`-th pointer of a column table. The table is valid and
+    /// unchanged for the whole call: the load may move (out of the loop).
     fn table_entry(&mut self, table: CValue, i: usize) -> CValue {
-        self.b
-            .ins()
-            .load(I64, MemFlagsData::trusted(), table, (i * 8) as i32)
+        let flags = MemFlagsData::trusted().with_readonly().with_can_move();
+        self.b.ins().load(I64, flags, table, (i * 8) as i32)
     }
 
     /// The row's status byte; a failed row's error is kept by the
@@ -267,13 +267,13 @@ impl Translator<'_, '_> {
             Some(bit) => {
                 let nulls = self.table_entry(table, 2 * slots + bit as usize);
                 let addr = self.b.ins().iadd(nulls, row);
-                self.b
-                    .ins()
-                    .load(types::I8, MemFlagsData::trusted(), addr, 0)
+                let flags = MemFlagsData::trusted().with_readonly();
+                self.b.ins().load(types::I8, flags, addr, 0)
             }
             None => self.not_null(),
         };
-        let flags = MemFlagsData::trusted();
+        // The input is not written during the call.
+        let flags = MemFlagsData::trusted().with_readonly();
         let s = match kind {
             ColumnKind::Str => {
                 let bytes = self.table_entry(table, 2 * slot + 1);
