@@ -240,6 +240,26 @@ impl Jit {
         })
     }
 
+    /// A context for one call, over the reused scratch space.
+    fn context<'a>(&'a self, scratch: &'a mut Scratch, cx: &'a EvalContext) -> Ctx<'a> {
+        let Scratch { values, bytes } = scratch;
+        Ctx {
+            dirty: 0,
+            functions: &self.functions,
+            sites: &self.sites,
+            eval: cx,
+            arena: values,
+            bytes,
+            input: std::ptr::null(),
+            output: std::ptr::null_mut(),
+            failures: Vec::new(),
+            pending: None,
+            nested: None,
+            skipped: false,
+            failure: None,
+        }
+    }
+
     /// Run a compiled function on one row.
     pub fn run(&self, func: FuncId, args: &[Value], cx: &EvalContext) -> Outcome {
         let arity = self.arity.get(func.0 as usize).copied().unwrap_or(0);
@@ -259,22 +279,7 @@ impl Jit {
         let Ok(mut scratch) = self.scratch.try_borrow_mut() else {
             return Outcome::Failed(reentered());
         };
-        let Scratch { values, bytes } = &mut *scratch;
-        let mut ctx = Ctx {
-            functions: &self.functions,
-            sites: &self.sites,
-            eval: cx,
-            dirty: 0,
-            arena: values,
-            bytes,
-            input: std::ptr::null(),
-            output: std::ptr::null_mut(),
-            failures: Vec::new(),
-            pending: None,
-            nested: None,
-            skipped: false,
-            failure: None,
-        };
+        let mut ctx = self.context(&mut scratch, cx);
         let mut one = [std::ptr::null::<Value>()];
         let many: Vec<*const Value>;
         let argv: &[*const Value] = if args.len() == 1 {
@@ -327,24 +332,13 @@ impl Jit {
         let mut scratch = self.scratch.try_borrow_mut().ok()?;
         let mut output = Columns::new(&batch.shapes.output, input.len);
         let mut status = vec![STATUS_FAILED as u8; input.len];
+        let out: *mut Columns = &mut output;
         let in_table = input.raw();
-        let out_table = output.raw();
-        let Scratch { values, bytes } = &mut *scratch;
-        let mut ctx = Ctx {
-            functions: &self.functions,
-            sites: &self.sites,
-            eval: cx,
-            dirty: 0,
-            arena: values,
-            bytes,
-            input,
-            output: &mut output,
-            failures: Vec::new(),
-            pending: None,
-            nested: None,
-            skipped: false,
-            failure: None,
-        };
+        // SAFETY: `out` was just made from a live `&mut`.
+        let out_table = unsafe { &*out }.raw();
+        let mut ctx = self.context(&mut scratch, cx);
+        ctx.input = input;
+        ctx.output = out;
         // SAFETY: `f` was compiled for `BatchFn` over these shapes
         // (checked above); the tables hold one pointer per column and
         // null bit, each column `input.len` rows long (and the output

@@ -9,6 +9,18 @@ use crate::interp::RowErrorCode;
 use crate::ir::{Arith, ArithOp, CmpOp, Reg};
 use crate::jit::helpers::{KIND_DURATION, KIND_INT, KIND_TIMESTAMP};
 
+/// The signed integer condition of a comparison.
+pub(super) fn int_cc(op: CmpOp) -> IntCC {
+    match op {
+        CmpOp::Eq => IntCC::Equal,
+        CmpOp::Ne => IntCC::NotEqual,
+        CmpOp::Lt => IntCC::SignedLessThan,
+        CmpOp::Le => IntCC::SignedLessThanOrEqual,
+        CmpOp::Gt => IntCC::SignedGreaterThan,
+        CmpOp::Ge => IntCC::SignedGreaterThanOrEqual,
+    }
+}
+
 impl Translator<'_, '_> {
     pub(super) fn neg(&mut self, inst: &crate::ir::Inst, a: Reg) {
         let to = self.reg_repr(inst.dst);
@@ -246,15 +258,7 @@ impl Translator<'_, '_> {
                 };
                 self.b.ins().fcmp(cc, x.value, y.value)
             } else {
-                let cc = match op {
-                    CmpOp::Eq => IntCC::Equal,
-                    CmpOp::Ne => IntCC::NotEqual,
-                    CmpOp::Lt => IntCC::SignedLessThan,
-                    CmpOp::Le => IntCC::SignedLessThanOrEqual,
-                    CmpOp::Gt => IntCC::SignedGreaterThan,
-                    CmpOp::Ge => IntCC::SignedGreaterThanOrEqual,
-                };
-                self.b.ins().icmp(cc, x.value, y.value)
+                self.b.ins().icmp(int_cc(op), x.value, y.value)
             };
             self.b.ins().uextend(I64, c)
         } else {

@@ -1,183 +1,37 @@
-//! IR function → Cranelift function. Scalars (int, float, bool,
+//! IR function → Cranelift function: the translator's state, control
+//! flow, instructions and terminators. Scalars (int, float, bool,
 //! timestamp, duration) live in native registers, with a null flag when
-//! nullable; arithmetic, comparisons, null checks and branches are
-//! emitted inline, integer overflow and division by zero are checked
-//! explicitly (Cranelift would trap). Strings, json, lists and records
-//! are `*const Value`s handled by the helpers (`helpers.rs`).
+//! nullable, strings as (pointer, length) (`repr.rs`); arithmetic and
+//! comparisons are inline (`arith.rs`), as are null checks and branches;
+//! json, lists and records are `*const Value`s handled by the helpers
+//! (`../helpers/`). `batch.rs` turns a function into a loop over a
+//! columnar batch.
 
 mod arith;
 mod batch;
+mod imports;
+mod repr;
 mod strings;
 
 pub use batch::{Shapes, eligible};
-
-use cranelift_codegen::ir::condcodes::IntCC;
-use cranelift_codegen::ir::{
-    AbiParam, Block, FuncRef, InstBuilder, MemFlagsData, Signature, StackSlot, StackSlotData,
-    StackSlotKind, Value as CValue, types,
-};
-use cranelift_frontend::{FunctionBuilder, Variable};
-use cranelift_module::{FuncId as ModuleFuncId, Module};
-
-use super::helpers::{
-    KIND_BOOL, KIND_DURATION, KIND_FLOAT, KIND_INT, KIND_TIMESTAMP, STATUS_FAILED, STATUS_SKIPPED,
-    STATUS_VALUE, Site,
-};
-use crate::check::Ty;
-use crate::interp::RowErrorCode;
-use crate::ir::{BlockId, FailKind, Function, OnFail, Op, Reg, Term};
-use crate::value::Value;
-
-/// How a register is held.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Repr {
-    /// i64: int, timestamp, duration (the kind says which).
-    Int(i64),
-    Float,
-    Bool,
-    /// A string as (pointer to its UTF-8 bytes, byte length); the pointer
-    /// is 0 exactly when the string is null. The bytes live in an input
-    /// column, a `Value` of the arena, the site table or the call's
-    /// scratch bytes: all alive until the row ends.
-    Str,
-    /// A `*const Value`: json, lists, records, null, unknown.
-    Boxed,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct RegRepr {
-    pub repr: Repr,
-    pub nullable: bool,
-}
-
-impl RegRepr {
-    const fn new(repr: Repr, nullable: bool) -> RegRepr {
-        RegRepr { repr, nullable }
-    }
-}
-
-pub fn repr_of(ty: &Ty) -> RegRepr {
-    let nullable = ty.is_nullable();
-    let repr = match ty.strip() {
-        Ty::Int => Repr::Int(KIND_INT),
-        Ty::Timestamp => Repr::Int(KIND_TIMESTAMP),
-        Ty::Duration => Repr::Int(KIND_DURATION),
-        Ty::Float => Repr::Float,
-        Ty::Bool => Repr::Bool,
-        Ty::String => Repr::Str,
-        _ => Repr::Boxed,
-    };
-    RegRepr {
-        repr,
-        nullable: nullable && repr != Repr::Boxed,
-    }
-}
-
-/// A register's value: native (bits, null flag), a string or a boxed
-/// pointer.
-#[derive(Clone, Copy)]
-struct Scalar {
-    /// i64 for ints/bools/pointers, f64 for floats.
-    value: CValue,
-    /// i8, non-zero when null (constant 0 for non-nullable).
-    null: CValue,
-    /// A string's byte length (`Repr::Str` only; anything for the rest).
-    len: CValue,
-}
-
-impl Scalar {
-    fn new(value: CValue, null: CValue) -> Scalar {
-        Scalar {
-            value,
-            null,
-            len: value,
-        }
-    }
-}
-
-/// A register's Cranelift variables.
-#[derive(Clone, Copy)]
-struct Vars {
-    value: Variable,
-    null: Variable,
-    /// Strings only.
-    len: Option<Variable>,
-}
-
-/// The helpers as imported into the module.
-pub struct Imports {
-    pub ids: Vec<(&'static str, ModuleFuncId)>,
-}
-
-fn sig(module: &dyn Module, params: &[types::Type], returns: &[types::Type]) -> Signature {
-    let mut s = module.make_signature();
-    s.params.extend(params.iter().map(|t| AbiParam::new(*t)));
-    s.returns.extend(returns.iter().map(|t| AbiParam::new(*t)));
-    s
-}
+pub use imports::{Imports, batch_signature, function_signature};
+pub use repr::{RegRepr, Repr, repr_of};
+use repr::{Scalar, Vars};
 
 const I64: types::Type = types::I64;
 const F64: types::Type = types::F64;
 
-impl Imports {
-    pub fn declare(module: &mut dyn Module) -> Result<Imports, String> {
-        let table: &[(&'static str, &[types::Type], &[types::Type])] = &[
-            ("dash_box", &[I64, I64, I64, I64], &[I64]),
-            ("dash_unbox", &[I64, I64], &[I64]),
-            ("dash_is_null", &[I64], &[I64]),
-            ("dash_const", &[I64, I64], &[I64]),
-            ("dash_field", &[I64, I64, I64], &[I64]),
-            ("dash_compare", &[I64, I64, I64], &[I64]),
-            ("dash_fmod", &[F64, F64], &[F64]),
-            ("dash_round", &[F64, I64], &[F64]),
-            ("dash_concat2", &[I64, I64, I64], &[I64]),
-            ("dash_concat", &[I64, I64, I64], &[I64]),
-            ("dash_to_float", &[I64, I64], &[I64]),
-            ("dash_record", &[I64, I64, I64, I64], &[I64]),
-            ("dash_list", &[I64, I64, I64], &[I64]),
-            ("dash_index", &[I64, I64, I64], &[I64]),
-            ("dash_call_builtin", &[I64, I64, I64, I64], &[I64]),
-            ("dash_call_fn", &[I64, I64, I64, I64], &[I64]),
-            ("dash_skipped", &[I64], &[I64]),
-            ("dash_clear", &[I64], &[]),
-            ("dash_fail_at", &[I64, I64], &[]),
-            ("dash_fail_message", &[I64, I64, I64], &[]),
-            ("dash_str_box", &[I64, I64, I64, I64], &[I64]),
-            ("dash_str_parts", &[I64, I64], &[I64]),
-            ("dash_str_trim", &[I64, I64, I64], &[I64]),
-            ("dash_str_lower", &[I64, I64, I64, I64], &[I64]),
-            ("dash_str_upper", &[I64, I64, I64, I64], &[I64]),
-            ("dash_str_len", &[I64, I64], &[I64]),
-            ("dash_str_cmp", &[I64, I64, I64, I64], &[I64]),
-            ("dash_row_value", &[I64, I64], &[I64]),
-            ("dash_in_field", &[I64, I64, I64], &[I64]),
-            ("dash_out_str", &[I64, I64, I64, I64, I64], &[]),
-            ("dash_out_field", &[I64, I64, I64, I64], &[]),
-            ("dash_out_value", &[I64, I64, I64], &[]),
-            ("dash_row_failed", &[I64, I64], &[]),
-            ("dash_row_end", &[I64], &[]),
-        ];
-        let mut ids = Vec::new();
-        for (name, params, returns) in table {
-            let s = sig(module, params, returns);
-            let id = module
-                .declare_function(name, cranelift_module::Linkage::Import, &s)
-                .map_err(|e| e.to_string())?;
-            ids.push((*name, id));
-        }
-        Ok(Imports { ids })
-    }
-}
+use cranelift_codegen::ir::condcodes::IntCC;
+use cranelift_codegen::ir::{
+    Block, FuncRef, InstBuilder, MemFlagsData, StackSlot, Value as CValue, types,
+};
+use cranelift_frontend::FunctionBuilder;
+use cranelift_module::Module;
 
-/// The signature of every compiled function: `(ctx, args, out) -> status`.
-pub fn function_signature(module: &dyn Module) -> Signature {
-    sig(module, &[I64, I64, I64], &[I64])
-}
-
-/// The signature of batch functions: `(ctx, input, output, rows, status) -> 0`.
-pub fn batch_signature(module: &dyn Module) -> Signature {
-    sig(module, &[I64, I64, I64, I64, I64], &[I64])
-}
+use super::helpers::{KIND_INT, STATUS_FAILED, STATUS_SKIPPED, STATUS_VALUE, Site};
+use crate::interp::RowErrorCode;
+use crate::ir::{BlockId, FailKind, Function, OnFail, Op, Reg, Term};
+use crate::value::Value;
 
 pub struct Translator<'a, 'b> {
     pub b: FunctionBuilder<'a>,
@@ -337,182 +191,6 @@ impl<'a, 'b> Translator<'a, 'b> {
 
     fn not_null(&mut self) -> CValue {
         self.b.ins().iconst(types::I8, 0)
-    }
-
-    /// A register's value as held.
-    fn get(&mut self, r: Reg) -> Scalar {
-        if let Some(p) = self.batch_value(r) {
-            let null = self.not_null();
-            return Scalar::new(p, null);
-        }
-        let vars = self.vars[r.0 as usize];
-        let value = self.b.use_var(vars.value);
-        let null = self.b.use_var(vars.null);
-        let len = match vars.len {
-            Some(len) => self.b.use_var(len),
-            None => value,
-        };
-        Scalar { value, null, len }
-    }
-
-    fn reg_repr(&self, r: Reg) -> RegRepr {
-        self.reprs[r.0 as usize]
-    }
-
-    fn set(&mut self, r: Reg, s: Scalar) {
-        let vars = self.vars[r.0 as usize];
-        self.b.def_var(vars.value, s.value);
-        self.b.def_var(vars.null, s.null);
-        if let Some(len) = vars.len {
-            self.b.def_var(len, s.len);
-        }
-    }
-
-    /// A register's value as a `*const Value`.
-    fn boxed(&mut self, r: Reg) -> CValue {
-        let rr = self.reg_repr(r);
-        let s = self.get(r);
-        self.box_scalar(s, rr)
-    }
-
-    fn box_scalar(&mut self, s: Scalar, rr: RegRepr) -> CValue {
-        let kind = match rr.repr {
-            Repr::Boxed => return s.value,
-            Repr::Str => {
-                let null = self.b.ins().uextend(I64, s.null);
-                let ctx = self.ctx;
-                return self.call1("dash_str_box", &[ctx, s.value, s.len, null]);
-            }
-            Repr::Int(k) => k,
-            Repr::Float => KIND_FLOAT,
-            Repr::Bool => KIND_BOOL,
-        };
-        let bits = if rr.repr == Repr::Float {
-            self.b.ins().bitcast(I64, MemFlagsData::new(), s.value)
-        } else {
-            s.value
-        };
-        let null = self.b.ins().uextend(I64, s.null);
-        let kind = self.iconst(kind);
-        let ctx = self.ctx;
-        self.call1("dash_box", &[ctx, kind, bits, null])
-    }
-
-    /// A helper's string result: its pointer (0 when null), and the
-    /// length it left in the length slot.
-    fn str_result(&mut self, ptr: CValue) -> Scalar {
-        let slot = self.len_slot();
-        let len = self.b.ins().stack_load(I64, I64, slot, 0);
-        let null = self.b.ins().icmp_imm_s(IntCC::Equal, ptr, 0);
-        Scalar {
-            value: ptr,
-            null,
-            len,
-        }
-    }
-
-    /// The stack slot helpers write a string's length to.
-    fn len_slot(&mut self) -> StackSlot {
-        match self.len_slot {
-            Some(slot) => slot,
-            None => {
-                let slot = self.b.create_sized_stack_slot(StackSlotData::new(
-                    StackSlotKind::ExplicitSlot,
-                    8,
-                    3,
-                ));
-                self.len_slot = Some(slot);
-                slot
-            }
-        }
-    }
-
-    fn len_addr(&mut self) -> CValue {
-        let slot = self.len_slot();
-        self.b.ins().stack_addr(I64, slot, 0)
-    }
-
-    /// A boxed value as `to`.
-    fn unbox(&mut self, p: CValue, to: RegRepr) -> Scalar {
-        match to.repr {
-            Repr::Boxed => {
-                let null = self.not_null();
-                return Scalar::new(p, null);
-            }
-            Repr::Str => {
-                let len = self.len_addr();
-                let ptr = self.call1("dash_str_parts", &[p, len]);
-                return self.str_result(ptr);
-            }
-            _ => {}
-        }
-        let kind = self.iconst(match to.repr {
-            Repr::Int(k) => k,
-            Repr::Float => KIND_FLOAT,
-            _ => KIND_BOOL,
-        });
-        let bits = self.call1("dash_unbox", &[p, kind]);
-        let null = if to.nullable {
-            let n = self.call1("dash_is_null", &[p]);
-            self.b.ins().ireduce(types::I8, n)
-        } else {
-            self.not_null()
-        };
-        let value = if to.repr == Repr::Float {
-            self.b.ins().bitcast(F64, MemFlagsData::new(), bits)
-        } else {
-            bits
-        };
-        Scalar::new(value, null)
-    }
-
-    /// `r`'s value converted to `to` (its kind of scalar, or boxed).
-    fn get_as(&mut self, r: Reg, to: RegRepr) -> Scalar {
-        let from = self.reg_repr(r);
-        let s = self.get(r);
-        if from.repr == to.repr {
-            return s;
-        }
-        match (from.repr, to.repr) {
-            (_, Repr::Boxed) => {
-                let p = self.box_scalar(s, from);
-                let null = self.not_null();
-                Scalar::new(p, null)
-            }
-            (Repr::Boxed, _) => self.unbox(s.value, to),
-            // Different scalar kinds never meet in a checked program; go
-            // through a box, which is what the interpreter would see.
-            _ => {
-                let p = self.box_scalar(s, from);
-                self.unbox(p, to)
-            }
-        }
-    }
-
-    fn set_from_box(&mut self, dst: Reg, p: CValue) {
-        let to = self.reg_repr(dst);
-        let s = self.unbox(p, to);
-        self.set(dst, s);
-    }
-
-    /// Store boxed arguments in a stack slot; its address.
-    fn boxed_array(&mut self, regs: &[Reg]) -> CValue {
-        let ptrs: Vec<CValue> = regs.iter().map(|r| self.boxed(*r)).collect();
-        self.pointer_array(&ptrs)
-    }
-
-    /// Store pointers in a stack slot; its address.
-    fn pointer_array(&mut self, ptrs: &[CValue]) -> CValue {
-        let size = (ptrs.len().max(1) * 8) as u32;
-        let slot = self.b.create_sized_stack_slot(StackSlotData::new(
-            StackSlotKind::ExplicitSlot,
-            size,
-            3,
-        ));
-        for (i, p) in ptrs.iter().enumerate() {
-            self.b.ins().stack_store(I64, *p, slot, (i * 8) as i32);
-        }
-        self.b.ins().stack_addr(I64, slot, 0)
     }
 
     /// Branch to the failure path of `on_fail` when `cond` (i8) is set.
@@ -746,38 +424,6 @@ impl<'a, 'b> Translator<'a, 'b> {
         }
     }
 
-    /// A bool (i64 0/1) that is false when null.
-    fn truthy(&mut self, s: Scalar) -> CValue {
-        let is_null = self.b.ins().icmp_imm_s(IntCC::NotEqual, s.null, 0);
-        let zero = self.iconst(0);
-        let value = self.b.ins().select(is_null, zero, s.value);
-        let nonzero = self.b.ins().icmp_imm_s(IntCC::NotEqual, value, 0);
-        self.b.ins().uextend(I64, nonzero)
-    }
-
-    fn set_bool(&mut self, dst: Reg, value: CValue, null: CValue) {
-        let from = RegRepr {
-            repr: Repr::Bool,
-            nullable: false,
-        };
-        let to = self.reg_repr(dst);
-        let s = self.convert(Scalar::new(value, null), from, to);
-        self.set(dst, s);
-    }
-
-    /// Convert a computed scalar to a register's representation.
-    fn convert(&mut self, s: Scalar, from: RegRepr, to: RegRepr) -> Scalar {
-        if from.repr == to.repr {
-            return s;
-        }
-        let p = self.box_scalar(s, from);
-        if to.repr == Repr::Boxed {
-            let null = self.not_null();
-            return Scalar::new(p, null);
-        }
-        self.unbox(p, to)
-    }
-
     fn constant(&mut self, dst: Reg, v: &Value, span: crate::source::Span) {
         if self.str_constant(dst, v, span) {
             return;
@@ -804,13 +450,6 @@ impl<'a, 'b> Translator<'a, 'b> {
         let ctx = self.ctx;
         let p = self.call1("dash_const", &[ctx, site]);
         self.set_from_box(dst, p);
-    }
-
-    /// Set `dst` from a value computed as `from`, converting it.
-    fn set_converted(&mut self, dst: Reg, value: CValue, null: CValue, from: RegRepr) {
-        let to = self.reg_repr(dst);
-        let s = self.convert(Scalar::new(value, null), from, to);
-        self.set(dst, s);
     }
 
     fn term(&mut self, term: &Term) {

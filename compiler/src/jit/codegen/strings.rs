@@ -109,15 +109,7 @@ impl Translator<'_, '_> {
             return true;
         }
         let ord = self.call1("dash_str_cmp", &[x.value, x.len, y.value, y.len]);
-        let cc = match op {
-            CmpOp::Eq => IntCC::Equal,
-            CmpOp::Ne => IntCC::NotEqual,
-            CmpOp::Lt => IntCC::SignedLessThan,
-            CmpOp::Le => IntCC::SignedLessThanOrEqual,
-            CmpOp::Gt => IntCC::SignedGreaterThan,
-            CmpOp::Ge => IntCC::SignedGreaterThanOrEqual,
-        };
-        let c = self.b.ins().icmp_imm_s(cc, ord, 0);
+        let c = self.b.ins().icmp_imm_s(super::arith::int_cc(op), ord, 0);
         let value = self.b.ins().uextend(I64, c);
         let null = self.not_null();
         self.set_bool(dst, value, null);
