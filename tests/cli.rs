@@ -163,6 +163,11 @@ fn compile_emits_clif() {
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(stdout.starts_with("; to_metric\nfunction "), "{stdout}");
     assert!(stdout.contains("call fn"), "{stdout}");
+    // The transform's batch function (a loop over columns) too.
+    assert!(
+        stdout.contains("; to_metric (batch)\nfunction "),
+        "{stdout}"
+    );
 }
 
 #[test]
