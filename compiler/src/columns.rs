@@ -369,6 +369,25 @@ impl Columns {
         table.extend(self.nulls.iter().map(|n| n.as_ptr()));
         table
     }
+
+    /// The same table for a batch compiled code writes: its i64, f64 and
+    /// byte columns and null bits, by pointers made for writing.
+    pub fn raw_mut(&mut self) -> Vec<*mut u8> {
+        let mut table = Vec::with_capacity(self.columns.len() * 2 + self.nulls.len());
+        for c in &mut self.columns {
+            let (data, aux): (*mut u8, *mut u8) = match c {
+                Column::Int(v) => (v.as_mut_ptr().cast(), std::ptr::null_mut()),
+                Column::Float(v) => (v.as_mut_ptr().cast(), std::ptr::null_mut()),
+                Column::Bool(v) => (v.as_mut_ptr(), std::ptr::null_mut()),
+                // Written by helpers only, never through the table.
+                Column::Str(_) | Column::Value(_) => (std::ptr::null_mut(), std::ptr::null_mut()),
+            };
+            table.push(data);
+            table.push(aux);
+        }
+        table.extend(self.nulls.iter_mut().map(|n| n.as_mut_ptr()));
+        table
+    }
 }
 
 #[cfg(test)]

@@ -175,7 +175,19 @@ fn batch_functions_refuse_columns_of_another_layout() {
     let points = Columns::new(&Shape::new(records, id(&analysis, "Point")), 3);
     assert!(jit.run_columns(func, &points, &cx).is_none());
     // Nor is a batch of events whose columns are shorter than it says.
-    let shape = Shape::new(records, id(&analysis, "Event"));
+    // Nor is a batch of events of a shape made elsewhere (its tree, used
+    // by the helpers, is not checked field by field).
+    let elsewhere = Shape::new(records, id(&analysis, "Event"));
+    assert!(
+        jit.run_columns(func, &Columns::new(&elsewhere, 4), &cx)
+            .is_none()
+    );
+    // Nor a batch of events whose columns are shorter than it says.
+    let shape = jit
+        .batch_shapes(func)
+        .expect("a batch function")
+        .input
+        .clone();
     let mut short = Columns::new(&shape, 4);
     if let Some(Column::Int(ids)) = short.columns.first_mut() {
         ids.truncate(1);
@@ -183,4 +195,35 @@ fn batch_functions_refuse_columns_of_another_layout() {
     assert!(jit.run_columns(func, &short, &cx).is_none());
     let fine = Columns::new(&shape, 4);
     assert!(jit.run_columns(func, &fine, &cx).is_some());
+}
+
+#[test]
+fn any_non_zero_byte_is_true_and_null() {
+    let text = "type I {\n  a: bool\n  b: bool\n  n: int?\n}\n\
+                type O {\n  same: bool\n  missing: bool\n}\n\
+                transform t(r: I) -> O {\n  O { same: r.a == r.b, missing: r.n == null }\n}\n";
+    let analysis = analyze(vec![SourceFile::new("bytes.dash", text)]);
+    assert_eq!(analysis.error_count(), 0, "{:?}", analysis.diagnostics);
+    let ir = lower(&analysis);
+    let jit = Jit::compile(&ir).expect("compiles");
+    let (func, _) = ir.function("t").expect("t");
+    let shape = jit
+        .batch_shapes(func)
+        .expect("a batch function")
+        .input
+        .clone();
+    let mut input = Columns::new(&shape, 1);
+    // a = 2 and b = 1 are both true; n's null byte is 7: null.
+    if let [Column::Bool(a), Column::Bool(b), _] = &mut input.columns[..] {
+        a[0] = 2;
+        b[0] = 1;
+    }
+    input.nulls[0][0] = 7;
+    let cx = EvalContext::default();
+    let out = jit.run_columns(func, &input, &cx).expect("runs");
+    let want = Engine::Interp(&ir).run(func, &[input.get(0)], &cx);
+    let got = out.outcomes();
+    assert_eq!(format!("{:?}", got[0]), format!("{want:?}"));
+    assert!(matches!(&want, Outcome::Value(Value::Record(r))
+        if matches!(r.fields[..], [Value::Bool(true), Value::Bool(true)])));
 }

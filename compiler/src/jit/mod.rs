@@ -24,6 +24,7 @@ use crate::stdlib::EvalContext;
 use crate::value::Value;
 
 use crate::columns::{Columns, Shape};
+use crate::ir::layout::slot_count;
 use helpers::{Ctx, NativeFn, STATUS_FAILED, STATUS_SKIPPED, STATUS_VALUE, Site};
 
 pub use codegen::Shapes;
@@ -31,6 +32,11 @@ pub use codegen::Shapes;
 /// A batch function: `(ctx, input table, output table, rows, status) -> 0`.
 type BatchFn =
     unsafe extern "C" fn(*mut Ctx, *const *const u8, *const *mut u8, i64, *mut u8) -> i64;
+
+/// Records with more leaf fields than this get no batch function (their
+/// functions run row by row): a batch has a column per leaf, and nested
+/// records can make that number grow exponentially.
+const MAX_BATCH_SLOTS: u64 = 4096;
 
 /// A function compiled over batches of `shapes`.
 struct Batch {
@@ -168,7 +174,11 @@ impl Jit {
         let mut jobs: Vec<(usize, Option<Shapes>)> =
             (0..program.functions.len()).map(|i| (i, None)).collect();
         for (i, f) in program.functions.iter().enumerate() {
-            if let Some((input, output)) = codegen::eligible(f) {
+            if let Some((input, output)) = codegen::eligible(f)
+                && [input, output]
+                    .iter()
+                    .all(|r| slot_count(&program.records, *r) <= MAX_BATCH_SLOTS)
+            {
                 let shapes = Shapes {
                     input: Shape::new(&program.records, input),
                     output: Shape::new(&program.records, output),
@@ -324,9 +334,10 @@ impl Jit {
     ) -> Option<BatchOutput> {
         let batch = self.batches.get(func.0 as usize)?.as_ref()?;
         // The compiled code indexes these columns by row without bounds
-        // checks: they must be the layout it was compiled for, each with
-        // `input.len` rows.
-        if input.shape.layout != batch.shapes.input.layout || !input.is_consistent() {
+        // checks, and its helpers walk the shape's tree: the batch must be
+        // of the very shape it was compiled for (made from
+        // `batch_shapes`), each column with `input.len` rows.
+        if !std::sync::Arc::ptr_eq(&input.shape, &batch.shapes.input) || !input.is_consistent() {
             return None;
         }
         let mut scratch = self.scratch.try_borrow_mut().ok()?;
@@ -334,8 +345,9 @@ impl Jit {
         let mut status = vec![STATUS_FAILED as u8; input.len];
         let out: *mut Columns = &mut output;
         let in_table = input.raw();
-        // SAFETY: `out` was just made from a live `&mut`.
-        let out_table = unsafe { &*out }.raw();
+        // SAFETY: `out` was just made from a live `&mut`; the table's
+        // pointers come from `as_mut_ptr`, for the compiled code to write.
+        let out_table = unsafe { &mut *out }.raw_mut();
         let mut ctx = self.context(&mut scratch, cx);
         ctx.input = input;
         ctx.output = out;
@@ -350,7 +362,7 @@ impl Jit {
             (batch.f)(
                 &mut ctx,
                 in_table.as_ptr(),
-                out_table.as_ptr().cast(),
+                out_table.as_ptr(),
                 input.len as i64,
                 status.as_mut_ptr(),
             )

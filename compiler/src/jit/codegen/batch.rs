@@ -268,7 +268,9 @@ impl Translator<'_, '_> {
                 let nulls = self.table_entry(table, 2 * slots + bit as usize);
                 let addr = self.b.ins().iadd(nulls, row);
                 let flags = MemFlagsData::trusted().with_readonly();
-                self.b.ins().load(types::I8, flags, addr, 0)
+                let byte = self.b.ins().load(types::I8, flags, addr, 0);
+                // Any non-zero byte is null; the flag is 0 or 1.
+                self.b.ins().icmp_imm_s(IntCC::NotEqual, byte, 0)
             }
             None => self.not_null(),
         };
@@ -294,7 +296,9 @@ impl Translator<'_, '_> {
             ColumnKind::Bool => {
                 let addr = self.b.ins().iadd(data, row);
                 let byte = self.b.ins().load(types::I8, flags, addr, 0);
-                let value = self.b.ins().uextend(I64, byte);
+                // Any non-zero byte is true (as `Columns::get` reads it).
+                let set = self.b.ins().icmp_imm_s(IntCC::NotEqual, byte, 0);
+                let value = self.b.ins().uextend(I64, set);
                 Scalar::new(value, null)
             }
             _ => {
