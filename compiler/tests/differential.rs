@@ -6,10 +6,12 @@
 //!
 //! `DASH_DIFF_CASES=N` sets the number of (program, record) cases (default
 //! 4,000); `DASH_DIFF_SEED=S` the seed. A disagreement prints the program
-//! as a replayable `.dash` file and the record.
+//! as a replayable project (`diff.dash` with a source and a stdout sink,
+//! `input.jsonl`) and prints it with the `dashc run` commands to compare.
 
 use dash_compiler::check::RecordId;
 use dash_compiler::columns::Columns;
+use dash_compiler::decode::encode_record;
 use dash_compiler::engine::Engine;
 use dash_compiler::interp::Outcome;
 use dash_compiler::jit::Jit;
@@ -382,6 +384,29 @@ fn record(rng: &mut Rng, id: RecordId, point: RecordId) -> Value {
     Value::record(id, fields)
 }
 
+/// A failing case as a project to replay with `dashc run`: the program
+/// with a source reading the record and a stdout sink. Where it is and
+/// the commands, or why it could not be written.
+fn replay_files(program: &str, json: &str, case: usize) -> String {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("diff-case-{case}"));
+    let text = format!(
+        "{program}\nsource input: In from file {{\n  path: \"input.jsonl\"\n  format: jsonl\n}}\n\n\
+         sink out: Out into stdout {{}}\n\npipeline replay {{\n  input -> t -> out\n}}\n"
+    );
+    let written = std::fs::create_dir_all(&dir)
+        .and_then(|()| std::fs::write(dir.join("diff.dash"), text))
+        .and_then(|()| std::fs::write(dir.join("input.jsonl"), format!("{json}\n")));
+    match written {
+        Ok(()) => format!(
+            "{dir}/diff.dash and input.jsonl (values JSON cannot hold — NaN, infinities, timestamps outside years 1 to 9999 — differ there; the Dash literal above is exact); compare\n  \
+             dashc run {dir} --engine jit --db sqlite://{dir}/jit.db\n  \
+             dashc run {dir} --engine interp --db sqlite://{dir}/interp.db",
+            dir = dir.display()
+        ),
+        Err(e) => format!("could not write {}: {e}", dir.display()),
+    }
+}
+
 /// Equal, with floats compared bit for bit.
 fn same(a: &Value, b: &Value) -> bool {
     match (a, b) {
@@ -466,11 +491,14 @@ fn the_jit_agrees_with_the_interpreter() {
             let expected = Engine::Interp(&ir).run(func, std::slice::from_ref(input), &cx);
             let actual = Engine::Jit(&jit).run(func, std::slice::from_ref(input), &cx);
             for (how, actual) in [("row", &actual), ("batch", in_batch)] {
-                assert!(
-                    agree(&expected, actual),
-                    "the JIT ({how} function) disagrees with the interpreter\n--- diff.dash ---\n{text}\n--- input ---\n{}\n--- interpreter ---\n{expected:?}\n--- jit ---\n{actual:?}",
-                    input.to_literal(&analysis.program.records),
-                );
+                if !agree(&expected, actual) {
+                    let json = encode_record(input, &analysis.program).to_string();
+                    let replay = replay_files(&text, &json, run);
+                    panic!(
+                        "the JIT ({how} function) disagrees with the interpreter\n--- diff.dash ---\n{text}\n--- input ---\n{}\n--- input (JSON) ---\n{json}\n--- interpreter ---\n{expected:?}\n--- jit ---\n{actual:?}\n--- replay ---\n{replay}",
+                        input.to_literal(&analysis.program.records),
+                    );
+                }
             }
             outcomes[match expected {
                 Outcome::Value(_) => 0,
