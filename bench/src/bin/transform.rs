@@ -221,6 +221,34 @@ fn bench() -> Result<(), String> {
             hand_counts,
         ));
     }
+    if only.is_none() {
+        // For reference, not in the ratios: the JIT's row function over
+        // record values, and `run_records` (what `dashc run` does today:
+        // record values to columns, the batch function, columns back to
+        // record values).
+        let engine = Engine::Jit(&jit);
+        let (t, counts) = median(SLOW_RUNS, || {
+            Ok(time(&records, |r| {
+                engine.run(func, std::slice::from_ref(r), &cx)
+            }))
+        })?;
+        results.push(("(Dash JIT, row function)", t, counts));
+        let (t, counts) = median(SLOW_RUNS, || {
+            let mut counts = (0, 0, 0);
+            let started = Instant::now();
+            for chunk in records.chunks(BATCH) {
+                for o in engine.run_records(func, chunk, &cx) {
+                    match o {
+                        Outcome::Value(_) => counts.0 += 1,
+                        Outcome::Skipped => counts.1 += 1,
+                        Outcome::Failed(_) => counts.2 += 1,
+                    }
+                }
+            }
+            Ok((started.elapsed(), counts))
+        })?;
+        results.push(("(Dash JIT, values → columns → values)", t, counts));
+    }
     if only.is_some() {
         for (name, t, _) in &results {
             println!("{name}: {:.3} s", t.as_secs_f64());
