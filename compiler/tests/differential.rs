@@ -208,7 +208,8 @@ fn expr(rng: &mut Rng, ty: T, depth: u32, locals: &[(String, T)]) -> String {
                 4 => format!("not {}", expr(rng, T::Bool, d, locals)),
                 5 => format!("(r.nf == {})", expr(rng, T::Float, d, locals)),
                 _ => format!(
-                    "contains({}, {})",
+                    "{}({}, {})",
+                    rng.pick(&["contains", "starts_with", "ends_with"]),
                     expr(rng, T::Str, d, locals),
                     expr(rng, T::Str, d, locals)
                 ),

@@ -57,10 +57,9 @@ pub struct Bytes {
 const BYTES_CHUNK: usize = 64 * 1024;
 
 impl Bytes {
-    /// Room for `n` bytes, initialized from `init`; the slice stays where
-    /// it is until `clear`.
-    pub fn push(&mut self, init: &[u8]) -> &mut [u8] {
-        let n = init.len();
+    /// `parts`, joined; the slice stays where it is until `clear`.
+    pub fn push(&mut self, parts: &[&[u8]]) -> &mut [u8] {
+        let n = parts.iter().map(|p| p.len()).sum::<usize>();
         while self
             .chunks
             .get(self.current)
@@ -74,7 +73,9 @@ impl Bytes {
         let chunk = &mut self.chunks[self.current];
         let start = chunk.len();
         // Within capacity: no reallocation, earlier slices stay valid.
-        chunk.extend_from_slice(init);
+        for part in parts {
+            chunk.extend_from_slice(part);
+        }
         &mut chunk[start..]
     }
 
@@ -123,11 +124,11 @@ mod tests {
         let small: Vec<(*const u8, usize)> = (0..5000)
             .map(|i| {
                 let s = format!("s{i}");
-                let slot = bytes.push(s.as_bytes());
+                let slot = bytes.push(&[s.as_bytes()]);
                 (slot.as_ptr(), slot.len())
             })
             .collect();
-        let big = bytes.push(&vec![b'x'; 3 * BYTES_CHUNK]).as_ptr();
+        let big = bytes.push(&[&vec![b'x'; 3 * BYTES_CHUNK]]).as_ptr();
         for (i, (p, n)) in small.iter().enumerate() {
             // SAFETY: not cleared yet.
             let s = unsafe { std::slice::from_raw_parts(*p, *n) };

@@ -64,6 +64,7 @@ impl Translator<'_, '_> {
         let dst = inst.dst;
         let to = self.reg_repr(dst);
         match kind {
+            Arith::Str if self.str_concat(dst, a, b) => {}
             Arith::Str => {
                 let (pa, pb) = (self.boxed(a), self.boxed(b));
                 let ctx = self.ctx;

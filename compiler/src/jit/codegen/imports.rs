@@ -48,6 +48,8 @@ impl Imports {
             ("dash_str_upper", &[I64, I64, I64, I64], &[I64]),
             ("dash_str_len", &[I64, I64], &[I64]),
             ("dash_str_cmp", &[I64, I64, I64, I64], &[I64]),
+            ("dash_str_test", &[I64, I64, I64, I64, I64], &[I64]),
+            ("dash_str_concat", &[I64, I64, I64, I64, I64, I64], &[I64]),
             ("dash_row_value", &[I64, I64], &[I64]),
             ("dash_in_field", &[I64, I64, I64], &[I64]),
             ("dash_out_str", &[I64, I64, I64, I64, I64], &[]),

@@ -8,7 +8,7 @@ use cranelift_codegen::ir::condcodes::IntCC;
 
 use super::{I64, RegRepr, Repr, Scalar, Translator};
 use crate::ir::{CmpOp, Reg};
-use crate::jit::helpers::KIND_INT;
+use crate::jit::helpers::{KIND_INT, STR_CONTAINS, STR_ENDS_WITH, STR_STARTS_WITH};
 use crate::stdlib::Builtin;
 use crate::value::Value;
 
@@ -34,8 +34,50 @@ impl Translator<'_, '_> {
         true
     }
 
-    /// `trim`, `lower`, `upper` and `len` of a non-null string.
+    /// `a + b` of two non-null strings, into the scratch bytes.
+    pub(super) fn str_concat(&mut self, dst: Reg, a: Reg, b: Reg) -> bool {
+        if self.reg_repr(a) != STR || self.reg_repr(b) != STR {
+            return false;
+        }
+        let (x, y) = (self.get(a), self.get(b));
+        let (ctx, len) = (self.ctx, self.len_addr());
+        let ptr = self.call1(
+            "dash_str_concat",
+            &[ctx, x.value, x.len, y.value, y.len, len],
+        );
+        let s = self.str_result(ptr);
+        let to = self.reg_repr(dst);
+        let s = self.convert(s, STR, to);
+        self.set(dst, s);
+        true
+    }
+
+    /// `contains`, `starts_with` and `ends_with` of two non-null strings.
+    fn str_test(&mut self, dst: Reg, name: &str, args: &[Reg]) -> bool {
+        let test = match name {
+            "contains" => STR_CONTAINS,
+            "starts_with" => STR_STARTS_WITH,
+            "ends_with" => STR_ENDS_WITH,
+            _ => return false,
+        };
+        let [a, b] = args else { return false };
+        if self.reg_repr(*a) != STR || self.reg_repr(*b) != STR {
+            return false;
+        }
+        let (x, y) = (self.get(*a), self.get(*b));
+        let test = self.iconst(test);
+        let value = self.call1("dash_str_test", &[test, x.value, x.len, y.value, y.len]);
+        let null = self.not_null();
+        self.set_bool(dst, value, null);
+        true
+    }
+
+    /// `trim`, `lower`, `upper`, `len`, `contains`, `starts_with` and
+    /// `ends_with` of non-null strings.
     pub(super) fn str_builtin(&mut self, dst: Reg, builtin: &Builtin, args: &[Reg]) -> bool {
+        if args.len() == 2 {
+            return self.str_test(dst, builtin.name, args);
+        }
         let [arg] = args else { return false };
         if self.reg_repr(*arg) != STR {
             return false;

@@ -486,6 +486,8 @@ pub fn symbols() -> Vec<(&'static str, *const u8)> {
         ("dash_str_upper", dash_str_upper as *const u8),
         ("dash_str_len", dash_str_len as *const u8),
         ("dash_str_cmp", dash_str_cmp as *const u8),
+        ("dash_str_test", dash_str_test as *const u8),
+        ("dash_str_concat", dash_str_concat as *const u8),
         ("dash_row_value", dash_row_value as *const u8),
         ("dash_in_field", dash_in_field as *const u8),
         ("dash_out_str", dash_out_str as *const u8),

@@ -67,6 +67,32 @@ pub unsafe extern "C" fn dash_str_trim(ptr: *const u8, len: i64, len_out: *mut i
     unsafe { give(s.trim(), len_out) }
 }
 
+/// `parts` joined into the scratch bytes, changed in place by `edit`,
+/// as a native string (alive until the row ends).
+///
+/// # Safety
+/// `len_out` is the compiled code's length slot.
+unsafe fn to_scratch(
+    cx: &mut Ctx,
+    parts: &[&[u8]],
+    edit: impl FnOnce(&mut [u8]),
+    len_out: *mut i64,
+) -> *const u8 {
+    let out = cx.bytes.push(parts);
+    edit(out);
+    let (ptr, len) = (out.as_ptr(), out.len());
+    if cx.bytes.is_filling() {
+        cx.dirty = 1;
+    }
+    // SAFETY: the length slot.
+    unsafe { *len_out = len as i64 };
+    if len == 0 {
+        // Not null: a valid address for an empty string.
+        return std::ptr::NonNull::<u8>::dangling().as_ptr();
+    }
+    ptr
+}
+
 /// `lower`/`upper` into the scratch bytes: ASCII in place, the rest
 /// with Rust's full Unicode mapping (as the built-ins).
 unsafe fn map_case(
@@ -78,36 +104,27 @@ unsafe fn map_case(
 ) -> *const u8 {
     // SAFETY: module invariants.
     let (cx, s) = unsafe { (ctx(cx), text(ptr, len)) };
-    let out: &mut [u8] = if s.is_ascii() {
-        let out = cx.bytes.push(s.as_bytes());
-        if upper {
-            out.make_ascii_uppercase();
-        } else {
-            out.make_ascii_lowercase();
-        }
-        out
-    } else {
-        let mapped = catch_unwind(AssertUnwindSafe(|| {
+    if s.is_ascii() {
+        let edit = |b: &mut [u8]| {
             if upper {
-                s.to_uppercase()
+                b.make_ascii_uppercase();
             } else {
-                s.to_lowercase()
+                b.make_ascii_lowercase();
             }
-        }))
-        .unwrap_or_default();
-        cx.bytes.push(mapped.as_bytes())
-    };
-    let (ptr, len) = (out.as_ptr(), out.len());
-    if cx.bytes.is_filling() {
-        cx.dirty = 1;
+        };
+        // SAFETY: forwarded.
+        return unsafe { to_scratch(cx, &[s.as_bytes()], edit, len_out) };
     }
-    // SAFETY: the length slot; the bytes stay until the row ends.
-    unsafe { *len_out = len as i64 };
-    if len == 0 {
-        // Not null: a valid address for an empty string.
-        return std::ptr::NonNull::<u8>::dangling().as_ptr();
-    }
-    ptr
+    let mapped = catch_unwind(AssertUnwindSafe(|| {
+        if upper {
+            s.to_uppercase()
+        } else {
+            s.to_lowercase()
+        }
+    }))
+    .unwrap_or_default();
+    // SAFETY: forwarded.
+    unsafe { to_scratch(cx, &[mapped.as_bytes()], |_| {}, len_out) }
 }
 
 pub unsafe extern "C" fn dash_str_lower(
@@ -138,6 +155,43 @@ pub unsafe extern "C" fn dash_str_len(ptr: *const u8, len: i64) -> i64 {
         return s.len() as i64;
     }
     s.chars().count() as i64
+}
+
+/// What [`dash_str_test`] tests.
+pub const STR_CONTAINS: i64 = 0;
+pub const STR_STARTS_WITH: i64 = 1;
+pub const STR_ENDS_WITH: i64 = 2;
+
+/// `contains`, `starts_with` or `ends_with` (`test`) of `a` and `b`: 0 or 1.
+pub unsafe extern "C" fn dash_str_test(
+    test: i64,
+    pa: *const u8,
+    la: i64,
+    pb: *const u8,
+    lb: i64,
+) -> i64 {
+    // SAFETY: module invariants.
+    let (a, b) = unsafe { (text(pa, la), text(pb, lb)) };
+    i64::from(match test {
+        STR_CONTAINS => a.contains(b),
+        STR_STARTS_WITH => a.starts_with(b),
+        _ => a.ends_with(b),
+    })
+}
+
+/// `a + b` into the scratch bytes.
+pub unsafe extern "C" fn dash_str_concat(
+    cx: *mut Ctx,
+    pa: *const u8,
+    la: i64,
+    pb: *const u8,
+    lb: i64,
+    len_out: *mut i64,
+) -> *const u8 {
+    // SAFETY: module invariants.
+    let (cx, a, b) = unsafe { (ctx(cx), text(pa, la), text(pb, lb)) };
+    // SAFETY: forwarded.
+    unsafe { to_scratch(cx, &[a.as_bytes(), b.as_bytes()], |_| {}, len_out) }
 }
 
 /// -1, 0 or 1: `a` before, equal to or after `b` (byte-wise, as `str`).
