@@ -189,9 +189,8 @@ fn bench() -> Result<(), String> {
     if !skip("interp") {
         let engine = Engine::Interp(&program);
         let (t, counts) = median(SLOW_RUNS, || {
-            Ok(time(&records, |r| {
-                engine.run(func, std::slice::from_ref(r), &cx)
-            }))
+            // Row by row: the interpreter has no batch functions.
+            Ok(time(&records, |batch| engine.run_records(func, batch, &cx)))
         })?;
         results.push(("Dash interpreter", t, counts));
     }
@@ -228,24 +227,16 @@ fn bench() -> Result<(), String> {
         // record values).
         let engine = Engine::Jit(&jit);
         let (t, counts) = median(SLOW_RUNS, || {
-            Ok(time(&records, |r| {
-                engine.run(func, std::slice::from_ref(r), &cx)
+            Ok(time(&records, |batch| {
+                batch
+                    .iter()
+                    .map(|r| engine.run(func, std::slice::from_ref(r), &cx))
+                    .collect()
             }))
         })?;
         results.push(("(Dash JIT, row function)", t, counts));
         let (t, counts) = median(SLOW_RUNS, || {
-            let mut counts = (0, 0, 0);
-            let started = Instant::now();
-            for chunk in records.chunks(BATCH) {
-                for o in engine.run_records(func, chunk, &cx) {
-                    match o {
-                        Outcome::Value(_) => counts.0 += 1,
-                        Outcome::Skipped => counts.1 += 1,
-                        Outcome::Failed(_) => counts.2 += 1,
-                    }
-                }
-            }
-            Ok((started.elapsed(), counts))
+            Ok(time(&records, |batch| engine.run_records(func, batch, &cx)))
         })?;
         results.push(("(Dash JIT, values → columns → values)", t, counts));
     }
@@ -307,12 +298,14 @@ fn record_id(analysis: &dash_compiler::Analysis, name: &str) -> Result<RecordId,
 
 /// Run `f` over every record in batches; time and (written, skipped,
 /// failed) counts.
-fn time(records: &[Value], f: impl Fn(&Value) -> Outcome) -> (Duration, (usize, usize, usize)) {
+fn time(
+    records: &[Value],
+    f: impl Fn(&[Value]) -> Vec<Outcome>,
+) -> (Duration, (usize, usize, usize)) {
     let mut counts = (0, 0, 0);
     let started = Instant::now();
     for batch in records.chunks(BATCH) {
-        let out: Vec<Outcome> = batch.iter().map(&f).collect();
-        for o in &out {
+        for o in f(batch) {
             match o {
                 Outcome::Value(_) => counts.0 += 1,
                 Outcome::Skipped => counts.1 += 1,

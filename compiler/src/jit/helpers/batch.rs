@@ -44,13 +44,8 @@ pub unsafe extern "C" fn dash_out_str(cx: *mut Ctx, row: i64, slot: i64, ptr: *c
     if let Some(Column::Str(column)) = output.columns.get_mut(slot as usize)
         && row < column.len()
     {
-        let text = if ptr.is_null() || len <= 0 {
-            ""
-        } else {
-            // SAFETY: a native string (see strings.rs).
-            unsafe { std::str::from_utf8_unchecked(std::slice::from_raw_parts(ptr, len as usize)) }
-        };
-        column.set(row, text);
+        // SAFETY: a native string (see strings.rs); null is "".
+        column.set(row, unsafe { super::strings::text(ptr, len) });
     }
 }
 

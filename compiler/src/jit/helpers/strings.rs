@@ -11,7 +11,7 @@ use crate::value::Value;
 
 /// # Safety
 /// `ptr` is 0 or points to `len` bytes of UTF-8 that outlive `'a`.
-unsafe fn text<'a>(ptr: *const u8, len: i64) -> &'a str {
+pub(super) unsafe fn text<'a>(ptr: *const u8, len: i64) -> &'a str {
     if ptr.is_null() || len <= 0 {
         return "";
     }
