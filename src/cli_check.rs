@@ -4,8 +4,9 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use dash_compiler::diag::render::{self, Style};
-use dash_compiler::{Analysis, Severity};
+use dash_check::Analysis;
+use dash_syntax::Severity;
+use dash_syntax::diag::render::{self, Style};
 
 use crate::Format;
 
@@ -15,7 +16,7 @@ pub fn load_and_analyze(paths: &[PathBuf]) -> Result<Vec<Analysis>, ExitCode> {
     match dash_runtime::project::load(paths) {
         Ok(projects) => Ok(projects
             .into_iter()
-            .map(|p| dash_compiler::analyze_inputs(p.files))
+            .map(|p| dash_check::analyze_inputs(p.files))
             .collect()),
         Err(e) => {
             eprintln!("error: {e}");

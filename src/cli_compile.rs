@@ -18,20 +18,20 @@ pub fn run(paths: &[PathBuf], emit: Emit) -> ExitCode {
         }
         match emit {
             Emit::Ir => {
-                let program = dash_compiler::lower::lower(analysis);
-                print!("{}", dash_compiler::ir::print_program(&program));
+                let program = dash_ir::lower::lower(analysis);
+                print!("{}", dash_ir::print_program(&program));
             }
             Emit::Graph => print!(
                 "{}",
-                dash_compiler::graph::mermaid(&dash_compiler::graph::graphs(analysis))
+                dash_check::graph::mermaid(&dash_check::graph::graphs(analysis))
             ),
             Emit::Dot => print!(
                 "{}",
-                dash_compiler::graph::dot(&dash_compiler::graph::graphs(analysis))
+                dash_check::graph::dot(&dash_check::graph::graphs(analysis))
             ),
             Emit::Clif => {
-                let program = dash_compiler::lower::lower(analysis);
-                match dash_compiler::jit::Jit::clif(&program) {
+                let program = dash_ir::lower::lower(analysis);
+                match dash_jit::Jit::clif(&program) {
                     Ok(text) => print!("{text}"),
                     Err(e) => {
                         eprintln!("error: {e}");

@@ -3,8 +3,9 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use dash_compiler::diag::render::{self, Style};
-use dash_compiler::{Input, SourceFile};
+use dash_check::Input;
+use dash_syntax::SourceFile;
+use dash_syntax::diag::render::{self, Style};
 
 pub fn run(paths: &[PathBuf], check: bool) -> ExitCode {
     let projects = match dash_runtime::project::load(paths) {
@@ -30,7 +31,7 @@ pub fn run(paths: &[PathBuf], check: bool) -> ExitCode {
                     }
                 },
             };
-            match dash_compiler::fmt::format_source(&text) {
+            match dash_syntax::fmt::format_source(&text) {
                 Ok(formatted) if formatted == text => {}
                 Ok(formatted) => {
                     if check {

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use dash_compiler::testing;
+use dash_jit::testing;
 
 use crate::Engine;
 use crate::cli_check::{load_and_analyze, print_diagnostics};
@@ -21,10 +21,10 @@ pub fn run(paths: &[PathBuf], engine: Engine) -> ExitCode {
             eprintln!("error: the project has errors; no test was run");
             return ExitCode::from(1);
         }
-        let program = dash_compiler::lower::lower(analysis);
+        let program = dash_ir::lower::lower(analysis);
         let now = now_micros();
         let jit = match engine {
-            Engine::Jit => match dash_compiler::jit::Jit::compile(&program) {
+            Engine::Jit => match dash_jit::Jit::compile(&program) {
                 Ok(jit) => Some(jit),
                 Err(e) => {
                     eprintln!("error: {e}");
@@ -33,7 +33,7 @@ pub fn run(paths: &[PathBuf], engine: Engine) -> ExitCode {
             },
             Engine::Interp => None,
         };
-        let engine = dash_compiler::engine::Engine::of(jit.as_ref(), &program);
+        let engine = dash_jit::engine::Engine::of(jit.as_ref(), &program);
         for report in testing::run_tests(analysis, &program, engine, now) {
             let file = &analysis.files[report.file.0 as usize];
             let (line, col) = file.line_col(report.span.start as usize);

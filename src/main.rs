@@ -3,6 +3,7 @@
 
 mod cli_check;
 mod cli_compile;
+mod cli_dlq;
 mod cli_fmt;
 mod cli_run;
 mod cli_test;
@@ -94,6 +95,11 @@ enum Command {
         /// Which engine runs the transforms (default: the JIT).
         #[arg(long, value_enum, default_value_t = Engine::Jit)]
         engine: Engine,
+        /// Read the source from its first byte, whatever its checkpoint
+        /// says: after the input was truncated or replaced. Rows whose
+        /// `key` is stored are not written twice; without a key they are.
+        #[arg(long)]
+        from_start: bool,
     },
     /// Inspect the dead-letter queue (records that failed).
     Dlq {
@@ -109,6 +115,8 @@ enum Command {
         #[arg(long, global = true)]
         env: Option<String>,
         /// The DLQ table, when the pipeline names its own (`dlq: "…"`).
+        /// Default: `dlq:` in dash.yaml, else `dash_dlq`; `replay` reads
+        /// each pipeline's own table unless this names one.
         #[arg(long, global = true)]
         table: Option<String>,
     },
@@ -132,6 +140,14 @@ pub enum DlqCommand {
         /// Only this pipeline's.
         #[arg(long)]
         pipeline: Option<String>,
+        /// Whole messages (not cut at 70 characters), with each letter's
+        /// attempts and location.
+        #[arg(long)]
+        wide: bool,
+        /// Output format: `human` (a table) or `json` (one array of every
+        /// letter with all its fields).
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
     },
     /// Show one dead letter in full, with its raw input.
     Show {
@@ -139,14 +155,18 @@ pub enum DlqCommand {
         id: i64,
     },
     /// Re-run dead letters through the current pipeline code: those that
-    /// now succeed are written and leave the DLQ, in one transaction.
+    /// now succeed are written and leave the DLQ, in one transaction; the
+    /// others are updated with how they fail now.
     Replay {
-        /// The pipeline whose dead letters to replay (when several).
+        /// Only this pipeline's dead letters (default: every pipeline's,
+        /// each from its own DLQ table unless `--table` names one).
         #[arg(long)]
         pipeline: Option<String>,
-        /// Only dead letters that first failed at or after this RFC 3339 time.
-        #[arg(long)]
-        since: Option<String>,
+        /// Only dead letters that first failed at or after this time: RFC
+        /// 3339 with an offset (2026-11-30T10:00:00Z) or a duration back
+        /// from now (30m, 2h, 7d).
+        #[arg(long, value_parser = cli_dlq::parse_since)]
+        since: Option<dash_runtime::dlq::Since>,
     },
 }
 
@@ -193,6 +213,7 @@ fn main() -> ExitCode {
             db,
             env,
             engine,
+            from_start,
         } => cli_run::run(
             &path,
             dash_runtime::executor::RunOptions {
@@ -200,6 +221,7 @@ fn main() -> ExitCode {
                 env,
                 pipeline,
                 interpret: engine == Engine::Interp,
+                from_start,
             },
         ),
         Command::Dlq {
@@ -208,7 +230,7 @@ fn main() -> ExitCode {
             db,
             env,
             table,
-        } => cli_run::dlq(
+        } => cli_dlq::dlq(
             &project,
             &command,
             db.as_deref(),
@@ -235,21 +257,18 @@ fn default_paths(paths: Vec<PathBuf>) -> Vec<PathBuf> {
 }
 
 fn explain(code: &str) -> ExitCode {
-    if let Some(code) = dash_compiler::interp::RowErrorCode::parse(code) {
+    if let Some(code) = dash_ir::interp::RowErrorCode::parse(code) {
         print!("{}", code.explanation());
         return ExitCode::SUCCESS;
     }
-    match dash_compiler::Code::parse(code) {
+    match dash_syntax::Code::parse(code) {
         Some(code) => {
             print!("{}", code.explanation());
             ExitCode::SUCCESS
         }
         None => {
-            let known: Vec<&str> = dash_compiler::Code::ALL
-                .iter()
-                .map(|c| c.as_str())
-                .collect();
-            let hint = dash_compiler::diag::suggest::did_you_mean(
+            let known: Vec<&str> = dash_syntax::Code::ALL.iter().map(|c| c.as_str()).collect();
+            let hint = dash_syntax::diag::suggest::did_you_mean(
                 &code.to_uppercase(),
                 known.iter().copied(),
             )

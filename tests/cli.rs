@@ -197,7 +197,8 @@ fn quickstart_runs_on_sqlite_and_reruns_write_nothing() {
     let path = dir.to_str().unwrap();
     let out = dashc(&["run", path]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    // The summary is on stderr (stdout belongs to `stdout` sinks).
+    let stdout = stderr(&out);
     for line in [
         "read                      8",
         "written                   4",
@@ -213,6 +214,6 @@ fn quickstart_runs_on_sqlite_and_reruns_write_nothing() {
         "{listed}"
     );
     let out = dashc(&["run", path]);
-    assert!(String::from_utf8_lossy(&out.stdout).contains("read                      0"));
+    assert!(stderr(&out).contains("read                      0"));
     std::fs::remove_dir_all(&dir).ok();
 }

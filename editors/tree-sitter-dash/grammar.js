@@ -141,7 +141,8 @@ module.exports = grammar({
     option: $ => seq(
       field('key', $.identifier),
       ':',
-      field('value', choice($._effect, $.object, $._expression)),
+      // `on_conflict: skip`: a keyword as a bare option value.
+      field('value', choice($._effect, $.object, alias('skip', $.identifier), $._expression)),
     ),
 
     // rollup NAME every 1h { col: agg(field) … }

@@ -1,6 +1,6 @@
 //! Conversions between compiler values and LSP types.
 
-use dash_compiler::{Diagnostic, Severity, SourceFile, Span};
+use dash_syntax::{Diagnostic, Severity, SourceFile, Span};
 use tower_lsp_server::ls_types::{
     self as lsp, DiagnosticRelatedInformation, DiagnosticSeverity, Location, NumberOrString,
     Position, Range, Uri,

@@ -1,5 +1,5 @@
 //! The Dash language server (`dashc lsp`): a thin adapter from LSP to the
-//! compiler's [`dash_compiler::analyze`] and [`dash_compiler::ide`].
+//! compiler's [`dash_check::analyze`] and [`dash_ide`].
 //!
 //! - `state.rs` keeps open documents (applied in version order) and the
 //!   latest analysis of each project (a directory's `.dash` files, open

@@ -5,8 +5,9 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use dash_compiler::ide::{self, CompletionKind, TokenKind};
-use dash_compiler::{Analysis, FileId, SourceFile};
+use dash_check::Analysis;
+use dash_ide::{self as ide, CompletionKind, TokenKind};
+use dash_syntax::{FileId, SourceFile};
 use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer};
@@ -364,7 +365,7 @@ impl LanguageServer for Backend {
 
     async fn formatting(&self, params: DocumentFormattingParams) -> Result<Option<Vec<TextEdit>>> {
         self.with_file(&params.text_document.uri, |_, _, _, source| {
-            let formatted = dash_compiler::fmt::format_source(&source.text).ok()?;
+            let formatted = dash_syntax::fmt::format_source(&source.text).ok()?;
             if formatted == *source.text {
                 return Some(Vec::new());
             }

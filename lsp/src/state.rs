@@ -8,7 +8,8 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use dash_compiler::{Analysis, SourceFile, analyze};
+use dash_check::{Analysis, analyze};
+use dash_syntax::SourceFile;
 
 #[derive(Default)]
 pub struct State {

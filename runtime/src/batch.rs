@@ -5,19 +5,19 @@
 
 use std::io::Write as _;
 
-use dash_compiler::Analysis;
-use dash_compiler::check::Program;
-use dash_compiler::engine::Engine;
-use dash_compiler::interp::{Outcome, RowError, RowErrorCode};
-use dash_compiler::stdlib::EvalContext;
-use dash_compiler::value::Value;
+use dash_check::Program;
+use dash_check::stdlib::EvalContext;
+use dash_check::value::Value;
+use dash_ir::Compiled;
+use dash_ir::interp::{Outcome, RowError, RowErrorCode};
+use dash_jit::engine::Engine;
 
-use crate::executor::{RunError, Summary};
 use crate::file_sink::FileSinks;
 use crate::plan::{Output, Plan};
 use crate::reactor::{Effects, Reacted, ReactorRunner};
 use crate::source::RawRecord;
 use crate::store::{Commit, DeadLetter, TableRows, columns_of, row_values};
+use crate::summary::{RunError, Summary};
 
 /// The reactors of a pipeline's stages (by stage index) and what their
 /// effectful steps need.
@@ -82,19 +82,19 @@ fn take_live(rows: &mut [Row]) -> (Vec<usize>, Vec<Value>) {
 /// `end` of its record as its position.
 pub fn process(
     plan: &Plan,
-    analysis: &Analysis,
+    compiled: &Compiled,
     engine: Engine,
     batch: &[RawRecord],
     summary: &mut Summary,
     files: &mut FileSinks,
     mut reactors: Option<&mut Reactors>,
 ) -> Result<Commit, RunError> {
-    let program = &analysis.program;
+    let program = &compiled.checked;
     let cx = EvalContext {
         now: chrono::Utc::now().timestamp_micros(),
     };
     let failed = |stage: &str, e: RowError| {
-        let location = location(analysis, &e);
+        let location = location(compiled, &e);
         Row::Failed(stage.to_string(), e.code, e.message, location)
     };
     let mut rows: Vec<Row> = batch
@@ -116,10 +116,14 @@ pub fn process(
             (Some(_), Some((runner, effects))) => {
                 let (live, inputs) = take_live(&mut rows);
                 let inputs: Vec<Vec<Value>> = inputs.into_iter().map(|v| vec![v]).collect();
-                for (r, out) in live
-                    .into_iter()
-                    .zip(runner.run_batch(inputs, engine, &cx, effects))
-                {
+                let outs = runner.run_batch(inputs, engine, &cx, effects);
+                if let Some(why) = runner.take_fatal() {
+                    return Err(RunError::Environment(format!(
+                        "{why}. The batch was not committed: its records are read again \
+                         by the next run"
+                    )));
+                }
+                for (r, out) in live.into_iter().zip(outs) {
                     rows[r] = match out {
                         Reacted::Value(v) => Row::Live(v),
                         Reacted::Skipped => Row::Skipped,
@@ -173,8 +177,9 @@ pub fn process(
         summary.read += 1;
         match row {
             Row::Live(out) => {
+                summary.delivered += 1;
                 let mut tables = commit.tables.iter_mut();
-                for sink in &plan.sinks {
+                for (j, sink) in plan.sinks.iter().enumerate() {
                     match &sink.output {
                         Output::Table { .. } => {
                             if let Some(t) = tables.next() {
@@ -182,12 +187,14 @@ pub fn process(
                             }
                         }
                         Output::Stdout => {
-                            let line = dash_compiler::decode::encode_record(&out, program);
-                            let _ = writeln!(stdout, "{line}");
+                            let line = dash_ir::decode::encode_record(&out, program);
+                            writeln!(stdout, "{line}").map_err(|e| stdout_error(&e))?;
+                            count_line(summary, j);
                         }
                         Output::File(path) => {
-                            let line = dash_compiler::decode::encode_record(&out, program);
+                            let line = dash_ir::decode::encode_record(&out, program);
                             files.write_line(path, &line.to_string())?;
+                            count_line(summary, j);
                         }
                     }
                 }
@@ -206,8 +213,31 @@ pub fn process(
             }
         }
     }
+    // Lines are on their way before the batch commits: a closed pipe or
+    // a full disk fails the run before its checkpoint moves.
+    stdout.flush().map_err(|e| stdout_error(&e))?;
     commit.sink_positions = files.positions()?;
+    summary.settle();
     Ok(commit)
+}
+
+/// One line written by sink `j` (replays keep no per-sink counts).
+fn count_line(summary: &mut Summary, j: usize) {
+    if let Some(counts) = summary.sinks.get_mut(j) {
+        counts.written += 1;
+    }
+}
+
+fn stdout_error(e: &std::io::Error) -> RunError {
+    let message = if e.kind() == std::io::ErrorKind::BrokenPipe {
+        "standard output was closed (broken pipe); the batch was not committed".to_string()
+    } else {
+        format!("{e}; the batch was not committed")
+    };
+    RunError::Output {
+        path: "<stdout>".into(),
+        message,
+    }
 }
 
 fn decode(record: &RawRecord, plan: &Plan, program: &Program) -> Result<Value, String> {
@@ -215,15 +245,15 @@ fn decode(record: &RawRecord, plan: &Plan, program: &Program) -> Result<Value, S
         return Err(why.clone());
     }
     let decoded = match &record.json {
-        Some(json) => dash_compiler::decode::decode_record(json, plan.source.record, program),
-        None => dash_compiler::decode::decode_line(&record.raw, plan.source.record, program),
+        Some(json) => dash_ir::decode::decode_record(json, plan.source.record, program),
+        None => dash_ir::decode::decode_line(&record.raw, plan.source.record, program),
     };
     decoded.map_err(|e| e.to_string())
 }
 
 /// `file:line:col` of a row error, from the span the IR kept.
-fn location(analysis: &Analysis, error: &RowError) -> Option<String> {
-    let file = analysis.files.get(error.file.0 as usize)?;
+fn location(compiled: &Compiled, error: &RowError) -> Option<String> {
+    let file = compiled.files.get(error.file.0 as usize)?;
     let (line, col) = file.line_col(error.span.start as usize);
     Some(format!("{}:{line}:{col}", file.path))
 }

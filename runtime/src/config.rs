@@ -15,33 +15,46 @@
 
 use std::collections::HashMap;
 use std::path::Path;
+use std::time::Duration;
 
 use serde::Deserialize;
 
 use crate::store::CopyFormat;
 
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// `dash.yaml`, validated: every value decoded into its type once, here.
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Config {
     pub database: Option<String>,
     pub batch: Option<usize>,
-    pub linger: Option<String>,
+    pub linger: Option<Duration>,
     pub dlq: Option<String>,
-    pub retry_for: Option<String>,
-    #[serde(default)]
+    pub retry_for: Option<Duration>,
     pub copy_format: CopyFormat,
+}
+
+/// The file as written.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    database: Option<String>,
+    batch: Option<usize>,
+    linger: Option<String>,
+    dlq: Option<String>,
+    retry_for: Option<String>,
     #[serde(default)]
-    pub env: HashMap<String, Overrides>,
+    copy_format: CopyFormat,
+    #[serde(default)]
+    env: HashMap<String, Overrides>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Overrides {
-    pub database: Option<String>,
-    pub batch: Option<usize>,
-    pub linger: Option<String>,
-    pub dlq: Option<String>,
-    pub retry_for: Option<String>,
+struct Overrides {
+    database: Option<String>,
+    batch: Option<usize>,
+    linger: Option<String>,
+    dlq: Option<String>,
+    retry_for: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -79,7 +92,7 @@ pub fn load(dir: &Path, env: Option<&str>) -> Result<Config, ConfigError> {
             });
         }
     };
-    let mut config: Config = serde_norway::from_str(&text).map_err(|e| ConfigError::Invalid {
+    let mut config: File = serde_norway::from_str(&text).map_err(|e| ConfigError::Invalid {
         path: shown.clone(),
         message: e.to_string(),
     })?;
@@ -101,7 +114,59 @@ pub fn load(dir: &Path, env: Option<&str>) -> Result<Config, ConfigError> {
     if let Some(db) = &config.database {
         config.database = Some(expand(db, &shown)?);
     }
-    Ok(config)
+    let invalid = |key: &str, value: &str, expected: &str| ConfigError::Invalid {
+        path: shown.clone(),
+        message: format!("`{key}: {value}` is not valid: {expected}"),
+    };
+    let duration = |key: &str, value: &Option<String>| -> Result<Option<Duration>, ConfigError> {
+        value
+            .as_deref()
+            .map(|v| {
+                parse_duration(v).ok_or_else(|| {
+                    invalid(
+                        key,
+                        v,
+                        "expected a duration such as `200ms`, `5s`, `2m`, `1h` or `1d`",
+                    )
+                })
+            })
+            .transpose()
+    };
+    if config.batch == Some(0) {
+        return Err(invalid(
+            "batch",
+            "0",
+            "expected a whole number of at least 1",
+        ));
+    }
+    if config.dlq.as_deref().is_some_and(|d| d.trim().is_empty()) {
+        return Err(invalid("dlq", "\"\"", "expected a table name"));
+    }
+    Ok(Config {
+        linger: duration("linger", &config.linger)?,
+        retry_for: duration("retry_for", &config.retry_for)?,
+        database: config.database,
+        batch: config.batch,
+        dlq: config.dlq,
+        copy_format: config.copy_format,
+    })
+}
+
+/// `200ms`, `5s`, `2m`, `1h`, `1d`: a positive whole number and a unit.
+pub fn parse_duration(text: &str) -> Option<Duration> {
+    let text = text.trim();
+    let split = text.find(|c: char| !c.is_ascii_digit())?;
+    let (n, unit) = text.split_at(split);
+    let n: u64 = n.parse().ok().filter(|n| *n > 0)?;
+    let secs = |k: u64| n.checked_mul(k).map(Duration::from_secs);
+    match unit {
+        "ms" => Some(Duration::from_millis(n)),
+        "s" => secs(1),
+        "m" => secs(60),
+        "h" => secs(3600),
+        "d" => secs(86_400),
+        _ => None,
+    }
 }
 
 impl Config {
@@ -136,26 +201,7 @@ pub fn expand(text: &str, path: &str) -> Result<String, ConfigError> {
     Ok(out)
 }
 
-/// A database URL safe to print: the password replaced by `***`.
-pub fn mask_url(url: &str) -> String {
-    let Some(scheme_end) = url.find("://") else {
-        return url.to_string();
-    };
-    let after = &url[scheme_end + 3..];
-    let Some(at) = after.find('@') else {
-        return url.to_string();
-    };
-    let credentials = &after[..at];
-    match credentials.find(':') {
-        Some(colon) => format!(
-            "{}://{}:***{}",
-            &url[..scheme_end],
-            &credentials[..colon],
-            &after[at..]
-        ),
-        None => url.to_string(),
-    }
-}
+pub use crate::store::mask_url;
 
 #[cfg(test)]
 mod tests {
@@ -194,6 +240,30 @@ mod tests {
         assert_eq!(prod.database.as_deref(), Some("sqlite://prod.db"));
         assert_eq!(prod.batch, Some(10));
         assert!(load(&dir, Some("nope")).is_err());
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
+    #[test]
+    fn durations_are_decoded_or_refused() {
+        let dir = std::env::temp_dir().join(format!("dash-config-d-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("dash.yaml"), "linger: 250ms\nretry_for: 1h\n").unwrap();
+        let c = load(&dir, None).unwrap();
+        assert_eq!(c.linger, Some(Duration::from_millis(250)));
+        assert_eq!(c.retry_for, Some(Duration::from_secs(3600)));
+        for (text, key, value) in [
+            ("retry_for: 1 hour\n", "retry_for", "1 hour"),
+            ("linger: 5x\n", "linger", "5x"),
+            ("linger: -5s\n", "linger", "-5s"),
+        ] {
+            std::fs::write(dir.join("dash.yaml"), text).unwrap();
+            let e = load(&dir, None).unwrap_err().to_string();
+            assert!(e.contains("dash.yaml"), "{e}");
+            assert!(e.contains(&format!("`{key}: {value}`")), "{e}");
+        }
+        std::fs::write(dir.join("dash.yaml"), "lingr: 5s\n").unwrap();
+        let e = load(&dir, None).unwrap_err().to_string();
+        assert!(e.contains("dash.yaml") && e.contains("lingr"), "{e}");
         std::fs::remove_dir_all(&dir).ok();
     }
 }

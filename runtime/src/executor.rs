@@ -12,18 +12,21 @@ use std::sync::Arc;
 use std::sync::mpsc::RecvTimeoutError;
 use std::time::{Duration, Instant};
 
-use dash_compiler::Analysis;
-use dash_compiler::check::Program;
-use dash_compiler::engine::Engine;
-use dash_compiler::jit::Jit;
+use dash_check::Program;
+use dash_ir::Compiled;
+use dash_jit::Jit;
+use dash_jit::engine::Engine;
 
 use crate::batch::{self, Reactors};
+use crate::breaker::Breaker;
 use crate::config::{self, mask_url};
 use crate::file_sink::FileSinks;
 use crate::plan::{self, Output, Plan};
 use crate::source::{self, RawRecord};
-use crate::store::{CopyFormat, Store, StoreError, columns_of};
+use crate::store::{CopyFormat, Store, columns_of};
 use crate::writer::{self, Target, Written};
+
+pub use crate::summary::{RunError, Summary};
 
 #[derive(Clone, Debug, Default)]
 pub struct RunOptions {
@@ -36,50 +39,9 @@ pub struct RunOptions {
     /// `--engine interp`: run transforms on the reference interpreter
     /// instead of the JIT.
     pub interpret: bool,
-}
-
-/// What a run did; `read = written + skipped + dead_lettered + duplicates`.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Summary {
-    pub pipeline: String,
-    /// The database, password masked.
-    pub database: String,
-    pub dlq_table: String,
-    pub tables: Vec<String>,
-    pub read: u64,
-    pub written: u64,
-    /// Rows whose `key` was already in the table (not written twice).
-    pub duplicates: u64,
-    pub skipped: u64,
-    pub dead_lettered: u64,
-    /// Batch commits retried after the database went away.
-    pub retries: u32,
-    /// Queries made by reactors' `lookup` steps (one per batch and step,
-    /// fewer with `cache`).
-    pub lookup_queries: u64,
-    /// The committed source position (bytes) and the input's size, when
-    /// known: progress.
-    pub position: u64,
-    pub total_bytes: Option<u64>,
-    pub elapsed: Duration,
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum RunError {
-    #[error(transparent)]
-    Config(#[from] config::ConfigError),
-    #[error(transparent)]
-    Plan(#[from] plan::PlanError),
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    #[error(transparent)]
-    Source(#[from] source::SourceError),
-    #[error("cannot write `{path}`: {message}")]
-    Output { path: String, message: String },
-    #[error("the async runtime failed: {0}")]
-    Runtime(String),
-    #[error(transparent)]
-    Jit(#[from] dash_compiler::jit::JitError),
+    /// `--from-start`: read the source from its first byte, whatever its
+    /// checkpoint says (after a truncated or replaced input).
+    pub from_start: bool,
 }
 
 /// Progress reports during a run (records read so far, written, DLQ).
@@ -89,7 +51,7 @@ pub type Progress<'a> = &'a mut dyn FnMut(&Summary);
 /// [`pump`] batches through. Builds its own tokio runtime (two workers:
 /// the database writer runs there while this thread transforms).
 pub fn run_blocking(
-    analysis: &Analysis,
+    compiled: &Compiled,
     dir: &Path,
     options: &RunOptions,
     progress: Progress<'_>,
@@ -101,14 +63,23 @@ pub fn run_blocking(
         .build()
         .map_err(|e| RunError::Runtime(e.to_string()))?;
     let config = config::load(dir, options.env.as_deref())?;
-    let plan = plan::plan(analysis, dir, options.pipeline.as_deref(), &config)?;
+    let plan = plan::plan(compiled, dir, options.pipeline.as_deref(), &config)?;
+    if options.db.is_none() && config.database.is_none() {
+        crate::preflight::no_postgres_sink(&plan)?;
+    }
     let url = config.database_url(options.db.as_deref(), dir);
     let jit = compile(options, &plan)?;
     let engine = Engine::of(jit.as_ref(), &plan.program);
-    let program = &analysis.program;
+    let program = &compiled.checked;
     let (store, tables) = runtime.block_on(prepare(&plan, program, &url, config.copy_format))?;
+    runtime.block_on(crate::preflight::check_lookups(&plan, program, &store))?;
     let store = Arc::new(store);
-    let start = runtime.block_on(store.checkpoint(&plan.pipeline, &plan.source.name))?;
+    let committed = runtime.block_on(store.source_checkpoint(&plan.pipeline, &plan.source.name))?;
+    let (start, stored) = match committed {
+        Some((position, identity)) if !options.from_start => (position, identity),
+        _ => (0, None),
+    };
+    let identity = source::verify(&plan.source, start, stored.as_deref())?;
     let run_id = runtime.block_on(store.start_run(&plan.pipeline))?;
     tracing::info!(
         pipeline = %plan.pipeline,
@@ -124,12 +95,15 @@ pub fn run_blocking(
         tables,
         position: start,
         total_bytes: source::total_bytes(&plan.source),
+        sinks: plan.sinks.iter().map(sink_count).collect(),
         ..Summary::default()
     };
+    summary.settle();
     let result = pump(
+        identity,
         &runtime,
         &plan,
-        analysis,
+        compiled,
         engine,
         store.clone(),
         start,
@@ -148,16 +122,7 @@ pub fn run_blocking(
         retries = summary.retries,
         "run ended"
     );
-    let finished = runtime.block_on(store.finish_run(
-        run_id,
-        status,
-        [
-            summary.read,
-            summary.written + summary.duplicates,
-            summary.skipped,
-            summary.dead_lettered,
-        ],
-    ));
+    let finished = runtime.block_on(store.finish_run(run_id, status, &summary));
     if let Ok(store) = Arc::try_unwrap(store) {
         runtime.block_on(store.close());
     }
@@ -185,20 +150,11 @@ async fn prepare(
     copy: CopyFormat,
 ) -> Result<(Store, Vec<String>), RunError> {
     let store = Store::open(url, &mask_url(url), copy).await?;
+    crate::preflight::check_sinks(&store, &plan.sinks)?;
     store.ensure_dlq(&plan.dlq_table).await?;
     let mut tables = Vec::new();
     for sink in &plan.sinks {
-        if let Output::Table { table, engine } = &sink.output {
-            if let Some(engine) = engine
-                && *engine != store.engine()
-            {
-                return Err(StoreError::WrongEngine {
-                    sink: sink.name.clone(),
-                    engine: (*engine).into(),
-                    url: mask_url(url),
-                }
-                .into());
-            }
+        if let Output::Table { table, .. } = &sink.output {
             store
                 .ensure_table(
                     table,
@@ -218,9 +174,10 @@ async fn prepare(
 /// memory stays bounded by about three batches whatever the speeds.
 #[allow(clippy::too_many_arguments)]
 fn pump(
+    identity: Option<String>,
     runtime: &tokio::runtime::Runtime,
     plan: &Plan,
-    analysis: &Analysis,
+    compiled: &Compiled,
     engine: Engine,
     store: Arc<Store>,
     start: u64,
@@ -240,7 +197,7 @@ fn pump(
         .map(|s| s.linger)
         .min()
         .unwrap_or(Duration::from_millis(500));
-    let program = &analysis.program;
+    let program = &compiled.checked;
     let records = source::spawn(&plan.source, program, start, batch_size * 2);
     let mut files = FileSinks::open(plan)?;
     runtime.block_on(files.recover(&store, plan, start))?;
@@ -252,14 +209,27 @@ fn pump(
         dlq: plan.dlq_table.clone(),
         retry_for: plan.retry_for,
     };
-    let mut reactors = Reactors::new(plan, store.clone(), runtime, &analysis.program);
+    let mut reactors = Reactors::new(plan, store.clone(), runtime, &compiled.checked);
     let writer = runtime.spawn(writer::write(store, target, queue, acks));
+    // The commit's tables are the plan's table sinks, in order.
+    let table_sinks: Vec<usize> = plan
+        .sinks
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| matches!(s.output, Output::Table { .. }))
+        .map(|(i, _)| i)
+        .collect();
     let count = |summary: &mut Summary, w: Written| {
-        summary.written += w.written;
-        summary.duplicates += w.rows.saturating_sub(w.written);
+        for (&sink, (rows, written)) in table_sinks.iter().zip(&w.tables) {
+            let counts = &mut summary.sinks[sink];
+            counts.written += written;
+            counts.duplicates += rows.saturating_sub(*written);
+        }
+        summary.settle();
         summary.position = w.position;
         summary.retries += w.retries;
     };
+    let mut breaker = Breaker::new(plan.max_error_rate);
     let result = (|| loop {
         let mut batch: Vec<RawRecord> = Vec::with_capacity(batch_size);
         let deadline = Instant::now() + linger;
@@ -277,15 +247,28 @@ fn pump(
             }
         }
         if !batch.is_empty() {
+            let before = summary.clone();
             let commit = batch::process(
                 plan,
-                analysis,
+                compiled,
                 engine,
                 &batch,
                 summary,
                 &mut files,
                 Some(&mut reactors),
             )?;
+            let mut commit = commit;
+            commit.identity = identity.clone();
+            breaker.add(batch.len(), commit.dead.len());
+            if let Some((failed, of)) = breaker.tripped() {
+                *summary = before;
+                return Err(RunError::Breaker {
+                    failed,
+                    of,
+                    rate: breaker.rate(),
+                    common: most_common(&commit.dead),
+                });
+            }
             if to_writer.blocking_send(commit).is_err() {
                 return Ok(()); // the writer stopped: its error is below
             }
@@ -314,4 +297,35 @@ fn pump(
     }
     progress(summary);
     result.and(wrote)
+}
+
+/// The most frequent failure of a batch's dead letters, as
+/// `stage: CODE message`, for the circuit breaker's error.
+fn most_common(dead: &[crate::store::DeadLetter]) -> String {
+    let mut counts: std::collections::HashMap<(&str, &str), (usize, &str)> =
+        std::collections::HashMap::new();
+    for d in dead {
+        let entry = counts.entry((&d.stage, &d.code)).or_insert((0, &d.message));
+        entry.0 += 1;
+    }
+    counts
+        .into_iter()
+        .max_by_key(|(key, (n, _))| (*n, std::cmp::Reverse(*key)))
+        .map(|((stage, code), (n, message))| format!("{n} × stage `{stage}`: {code} {message}"))
+        .unwrap_or_default()
+}
+
+/// A sink's counts before anything was written.
+fn sink_count(sink: &crate::plan::SinkPlan) -> crate::summary::SinkCount {
+    let (target, keyed) = match &sink.output {
+        Output::Table { table, .. } => (format!("table \"{table}\""), !sink.key.is_empty()),
+        Output::Stdout => ("stdout".to_string(), false),
+        Output::File(_) => (format!("file {}", sink.shown_path()), false),
+    };
+    crate::summary::SinkCount {
+        name: sink.name.clone(),
+        target,
+        keyed,
+        ..Default::default()
+    }
 }

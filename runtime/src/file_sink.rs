@@ -7,9 +7,9 @@
 use std::io::{BufWriter, Write as _};
 use std::path::PathBuf;
 
-use crate::executor::RunError;
 use crate::plan::{Output, Plan};
 use crate::store::{Commit, Store};
+use crate::summary::RunError;
 
 struct FileSink {
     /// The checkpoint key, `sink:NAME`.

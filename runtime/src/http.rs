@@ -37,6 +37,9 @@ pub struct Policy {
 pub struct Failure {
     pub message: String,
     pub attempts: u32,
+    /// The last attempt could not connect at all (refused, unknown host):
+    /// the service is down, which no record can be blamed for.
+    pub unreachable: bool,
 }
 
 /// Cheap to make and to clone: the connection pool and TLS set-up are
@@ -112,6 +115,7 @@ impl Client {
                     Err(Failure {
                         message: "the request task failed".into(),
                         attempts: 0,
+                        unreachable: false,
                     })
                 })
             })
@@ -128,10 +132,11 @@ impl Client {
         let mut attempts = 0;
         loop {
             attempts += 1;
-            let (message, retryable) = match self.attempt(request, policy.timeout).await {
-                Ok(json) => return Ok(json),
-                Err(e) => e,
-            };
+            let (message, retryable, unreachable) =
+                match self.attempt(request, policy.timeout).await {
+                    Ok(json) => return Ok(json),
+                    Err(e) => e,
+                };
             if !retryable || attempts > policy.retry {
                 return Err(Failure {
                     message: format!(
@@ -139,21 +144,29 @@ impl Client {
                         if attempts == 1 { "" } else { "s" }
                     ),
                     attempts,
+                    unreachable,
                 });
             }
             tokio::time::sleep(backoff.next_delay()).await;
         }
     }
 
-    /// One attempt: the JSON answer, or (why, whether to retry).
+    /// One attempt: the JSON answer, or (why, whether to retry, whether
+    /// it could not connect at all).
     async fn attempt(
         &self,
         request: &Request,
         timeout: Option<Duration>,
-    ) -> Result<serde_json::Value, (String, bool)> {
+    ) -> Result<serde_json::Value, (String, bool, bool)> {
         let method = reqwest::Method::from_bytes(request.method.to_uppercase().as_bytes())
-            .map_err(|_| (format!("`{}` is not an HTTP method", request.method), false))?;
-        let client = self.client().map_err(|e| (e, false))?;
+            .map_err(|_| {
+                (
+                    format!("`{}` is not an HTTP method", request.method),
+                    false,
+                    false,
+                )
+            })?;
+        let client = self.client().map_err(|e| (e, false, false))?;
         let mut builder = client.request(method, &request.url);
         if let Some(body) = &request.body {
             builder = builder.json(body);
@@ -165,26 +178,28 @@ impl Client {
         let response = builder.send().await.map_err(|e| {
             let why = if e.is_timeout() {
                 "timed out".to_string()
+            } else if e.is_connect() {
+                "cannot connect (the service is down or the address is wrong)".to_string()
             } else {
                 e.to_string()
             };
-            (format!("{what}: {why}"), true)
+            (format!("{what}: {why}"), true, e.is_connect())
         })?;
         let status = response.status();
         let text = response
             .text()
             .await
-            .map_err(|e| (format!("{what}: reading the answer: {e}"), true))?;
+            .map_err(|e| (format!("{what}: reading the answer: {e}"), true, false))?;
         if status.is_server_error() {
-            return Err((format!("{what}: HTTP {}", status.as_u16()), true));
+            return Err((format!("{what}: HTTP {}", status.as_u16()), true, false));
         }
         if !status.is_success() {
-            return Err((format!("{what}: HTTP {}", status.as_u16()), false));
+            return Err((format!("{what}: HTTP {}", status.as_u16()), false, false));
         }
         if text.trim().is_empty() {
             return Ok(serde_json::Value::Null);
         }
         serde_json::from_str(&text)
-            .map_err(|e| (format!("{what}: the answer is not JSON: {e}"), false))
+            .map_err(|e| (format!("{what}: the answer is not JSON: {e}"), false, false))
     }
 }

@@ -3,14 +3,17 @@
 //! tables, DLQ, checkpoints, runs) and the executor behind `dashc run`.
 
 pub mod batch;
+pub mod breaker;
 pub mod config;
 pub mod dlq;
 pub mod executor;
 pub mod file_sink;
 pub mod http;
 pub mod plan;
+pub mod preflight;
 pub mod project;
 pub mod reactor;
 pub mod source;
 pub mod store;
+pub mod summary;
 pub mod writer;

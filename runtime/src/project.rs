@@ -5,9 +5,9 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use dash_compiler::Input;
+use dash_check::Input;
 
-/// The files of one project, ready for [`dash_compiler::analyze_inputs`].
+/// The files of one project, ready for [`dash_check::analyze_inputs`].
 #[derive(Debug)]
 pub struct Project {
     /// The directory, or the first file, that named this project.

@@ -15,12 +15,12 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use dash_compiler::check::{Program as Checked, Ty};
-use dash_compiler::engine::Engine;
-use dash_compiler::interp::{Outcome, RowError, RowErrorCode};
-use dash_compiler::lower::reactor_plan::{EffectPlan, ReactorPlan, StepKind, StepPlan};
-use dash_compiler::stdlib::EvalContext;
-use dash_compiler::value::Value;
+use dash_check::stdlib::EvalContext;
+use dash_check::value::Value;
+use dash_check::{Program as Checked, Ty};
+use dash_ir::interp::{Outcome, RowError, RowErrorCode};
+use dash_ir::{EffectPlan, ReactorPlan, StepKind, StepPlan};
+use dash_jit::engine::Engine;
 
 use crate::http::{self, Policy, Request};
 use crate::store::{Column, SqlValue, Store, columns_of, sql_value};
@@ -46,6 +46,10 @@ pub struct ReactorRunner {
     pub queries: u64,
     /// The reactors this one calls as steps, made when first called.
     inner: HashMap<String, ReactorRunner>,
+    /// An error of the environment (a lookup query that still failed
+    /// after its retries): the run stops instead of dead-lettering the
+    /// batch, whose records are read again by the next run.
+    fatal: Option<String>,
 }
 
 /// What a batch needs from the outside.
@@ -66,6 +70,7 @@ impl ReactorRunner {
             caches,
             queries: 0,
             inner: HashMap::new(),
+            fatal: None,
         }
     }
 
@@ -86,7 +91,7 @@ impl ReactorRunner {
         &mut self,
         step: &StepPlan,
         reactor: &str,
-        args: &[dash_compiler::ir::FuncId],
+        args: &[dash_ir::FuncId],
         live: &[usize],
         envs: &[Vec<Value>],
         engine: Engine,
@@ -135,6 +140,13 @@ impl ReactorRunner {
                 }
             })
             .collect()
+    }
+
+    /// The environment error of the last batch, if one stopped it (see
+    /// `fatal`); the caller must not commit that batch.
+    pub fn take_fatal(&mut self) -> Option<String> {
+        let inner = self.inner.values_mut().find_map(|r| r.take_fatal());
+        self.fatal.take().or(inner)
     }
 
     /// Run the reactor over a batch: each record's arguments.
@@ -350,7 +362,7 @@ impl ReactorRunner {
     /// Send the requests of several HTTP steps at once (each within its
     /// own concurrency); decode each answer into its step's type.
     fn http_steps(
-        &self,
+        &mut self,
         steps: Vec<(usize, Vec<Result<Request, StepFailure>>)>,
         effects: &Effects,
     ) -> Vec<(usize, Vec<Result<Value, StepFailure>>)> {
@@ -384,7 +396,8 @@ impl ReactorRunner {
                 }
                 out
             });
-        steps
+        let mut fatal: Option<String> = None;
+        let out = steps
             .into_iter()
             .map(|(i, requests)| {
                 let step = &self.plan.steps[i];
@@ -398,13 +411,25 @@ impl ReactorRunner {
                         r?;
                         match got.next() {
                             Some(Ok(json)) => {
-                                dash_compiler::decode::decode_value(&json, ty, effects.checked)
-                                    .map_err(|e| {
+                                dash_ir::decode::decode_value(&json, ty, effects.checked).map_err(
+                                    |e| {
                                         self.failure(
                                             step,
                                             format!("the answer does not fit the step's type: {e}"),
                                         )
-                                    })
+                                    },
+                                )
+                            }
+                            // A service that cannot be reached is down: the
+                            // run stops (unless the step has a fallback).
+                            Some(Err(f)) if f.unreachable && step.compensate.is_none() => {
+                                fatal.get_or_insert_with(|| {
+                                    format!(
+                                        "step `{}.{}`: {}",
+                                        self.plan.name, step.name, f.message
+                                    )
+                                });
+                                Err(self.failure(step, f.message))
                             }
                             Some(Err(f)) => Err(self.failure(step, f.message)),
                             None => Err(self.failure(step, "no answer".into())),
@@ -413,7 +438,11 @@ impl ReactorRunner {
                     .collect();
                 (i, results)
             })
-            .collect()
+            .collect();
+        if let Some(f) = fatal {
+            self.fatal.get_or_insert(f);
+        }
+        out
     }
 
     fn failure(&self, step: &StepPlan, message: String) -> StepFailure {
@@ -433,7 +462,7 @@ impl ReactorRunner {
         index: usize,
         step: &StepPlan,
         table: &str,
-        keys: &[(String, dash_compiler::ir::FuncId)],
+        keys: &[(String, dash_ir::FuncId)],
         record: &Ty,
         live: &[usize],
         envs: &[Vec<Value>],
@@ -487,7 +516,8 @@ impl ReactorRunner {
             .collect();
         wanted.sort();
         wanted.dedup();
-        let mut found: HashMap<String, Value> = HashMap::new();
+        // Each key's row, or why a column of it does not fit the type.
+        let mut found: HashMap<String, Result<Value, String>> = HashMap::new();
         let mut query_error = None;
         if !wanted.is_empty() {
             let mut backoff = Backoff::new(
@@ -514,18 +544,27 @@ impl ReactorRunner {
                 };
                 match result {
                     Ok(rows) => {
+                        let record = effects.checked.record(*record_id);
                         for (key, cells) in rows {
-                            let fields = columns
+                            let fields: Result<Vec<Value>, String> = columns
                                 .iter()
                                 .zip(cells)
-                                .zip(&effects.checked.records[record_id.0 as usize].fields)
-                                .map(|((_, cell), field)| {
-                                    value_of(cell, &field.ty, effects.checked)
+                                .zip(&record.fields)
+                                .map(|((column, cell), field)| {
+                                    value_of(cell, field, effects.checked).map_err(|why| {
+                                        format!(
+                                            "column `{}` of table `{table}` {why} (field `{}.{}` is `{}`)",
+                                            column.name,
+                                            record.name,
+                                            field.name,
+                                            effects.checked.show(&field.ty)
+                                        )
+                                    })
                                 })
                                 .collect();
                             found
                                 .entry(key)
-                                .or_insert(Value::record(*record_id, fields));
+                                .or_insert(fields.map(|f| Value::record(*record_id, f)));
                         }
                         break;
                     }
@@ -544,7 +583,13 @@ impl ReactorRunner {
             if query_error.is_none() {
                 for key in &wanted {
                     let joined = crate::store::lookup::joined(key);
-                    let row = found.get(&joined).cloned().unwrap_or(Value::Null);
+                    // A row that does not fit its type is not cached: the
+                    // next batch asks again.
+                    let row = match found.get(&joined) {
+                        Some(Ok(v)) => v.clone(),
+                        Some(Err(_)) => continue,
+                        None => Value::Null,
+                    };
                     if ttl.is_some() {
                         self.caches[index].insert(joined, (row, Instant::now()));
                     }
@@ -556,6 +601,12 @@ impl ReactorRunner {
             .map(|t| {
                 let parts = t?;
                 if let Some(e) = &query_error {
+                    self.fatal.get_or_insert_with(|| {
+                        format!(
+                            "step `{}.{}`: lookup {table} failed after {} retries: {e}",
+                            self.plan.name, step.name, step.retry
+                        )
+                    });
                     return Err(self.failure(step, format!("lookup {table}: {e}")));
                 }
                 let row = parts.as_ref().and_then(|p| {
@@ -563,11 +614,12 @@ impl ReactorRunner {
                     found
                         .get(&joined)
                         .cloned()
-                        .or_else(|| self.caches[index].get(&joined).map(|(v, _)| v.clone()))
-                        .filter(|v| !v.is_null())
+                        .or_else(|| self.caches[index].get(&joined).map(|(v, _)| Ok(v.clone())))
+                        .filter(|v| !matches!(v, Ok(v) if v.is_null()))
                 });
                 match row {
-                    Some(v) => Ok(v),
+                    Some(Ok(v)) => Ok(v),
+                    Some(Err(why)) => Err(self.failure(step, format!("lookup {table}: {why}"))),
                     None if step.required => Err(self.failure(
                         step,
                         format!(
@@ -594,8 +646,8 @@ fn policy(step: &StepPlan) -> Policy {
 /// The request of an HTTP step (or undo) for one record's environment.
 fn request(
     method: &str,
-    url: dash_compiler::ir::FuncId,
-    body: &[(String, dash_compiler::ir::FuncId)],
+    url: dash_ir::FuncId,
+    body: &[(String, dash_ir::FuncId)],
     env: &[Value],
     engine: Engine,
     cx: &EvalContext,
@@ -613,10 +665,7 @@ fn request(
         let mut object = serde_json::Map::new();
         for (key, f) in body {
             let v = run(*f)?;
-            object.insert(
-                key.clone(),
-                dash_compiler::decode::encode_record(&v, checked),
-            );
+            object.insert(key.clone(), dash_ir::decode::encode_record(&v, checked));
         }
         Some(serde_json::Value::Object(object))
     };
@@ -644,22 +693,28 @@ fn describe_key(columns: &[String], parts: Option<&[String]>) -> String {
     }
 }
 
-/// A column's value as a field of type `ty`.
-fn value_of(cell: SqlValue, ty: &Ty, checked: &Checked) -> Value {
-    match (cell, ty.strip()) {
-        (SqlValue::Null, _) => Value::Null,
-        (SqlValue::Int(i), Ty::Duration) => Value::Duration(i),
-        (SqlValue::Int(i), Ty::Float) => Value::Float(i as f64),
-        (SqlValue::Int(i), _) => Value::Int(i),
-        (SqlValue::Real(f), _) => Value::Float(f),
-        (SqlValue::Bool(b), _) => Value::Bool(b),
-        (SqlValue::Timestamp(t), _) => Value::Timestamp(t),
-        (SqlValue::Text(s), _) => Value::string(s),
-        (SqlValue::Json(text), t) => match serde_json::from_str::<serde_json::Value>(&text) {
-            Ok(json) => {
-                dash_compiler::decode::decode_value(&json, t, checked).unwrap_or(Value::Null)
-            }
-            Err(_) => Value::Null,
-        },
+/// A column's value as a field: SQL NULL only for a nullable field, and a
+/// JSON column decoded by the rules of source decoding; otherwise why not.
+fn value_of(
+    cell: crate::store::lookup::Cell,
+    field: &dash_check::RecordField,
+    checked: &Checked,
+) -> Result<Value, String> {
+    let ty = &field.ty;
+    match (cell?, ty.strip()) {
+        (SqlValue::Null, _) if ty.is_nullable() => Ok(Value::Null),
+        (SqlValue::Null, _) => Err("is NULL".into()),
+        (SqlValue::Int(i), Ty::Duration) => Ok(Value::Duration(i)),
+        (SqlValue::Int(i), Ty::Float) => Ok(Value::Float(i as f64)),
+        (SqlValue::Int(i), _) => Ok(Value::Int(i)),
+        (SqlValue::Real(f), _) => Ok(Value::Float(f)),
+        (SqlValue::Bool(b), _) => Ok(Value::Bool(b)),
+        (SqlValue::Timestamp(t), _) => Ok(Value::Timestamp(t)),
+        (SqlValue::Text(s), _) => Ok(Value::string(s)),
+        (SqlValue::Json(text), t) => {
+            let json = serde_json::from_str::<serde_json::Value>(&text)
+                .map_err(|e| format!("holds invalid JSON ({e})"))?;
+            dash_ir::decode::decode_value(&json, t, checked).map_err(|e| format!("holds {e}"))
+        }
     }
 }

@@ -25,10 +25,11 @@ pub struct Target {
 }
 
 /// What one committed batch did.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Written {
-    pub rows: u64,
-    pub written: u64,
+    /// Per table of the commit, in order: (rows given, rows written);
+    /// the difference were already there (their `key` was stored).
+    pub tables: Vec<(u64, u64)>,
     /// The source position now committed.
     pub position: u64,
     /// Commit attempts that failed and were retried.
@@ -45,8 +46,7 @@ pub async fn write(
     while let Some(commit) = queue.recv().await {
         let written = commit_with_retry(&store, &target, &commit).await?;
         tracing::debug!(
-            rows = written.rows,
-            written = written.written,
+            tables = ?written.tables,
             dead = commit.dead.len(),
             position = commit.position,
             "batch committed"
@@ -61,7 +61,7 @@ async fn commit_with_retry(
     target: &Target,
     commit: &Commit,
 ) -> Result<Written, StoreError> {
-    let rows: u64 = commit.tables.iter().map(|t| t.rows.len() as u64).sum();
+    let rows: Vec<u64> = commit.tables.iter().map(|t| t.rows.len() as u64).collect();
     let give_up = tokio::time::Instant::now() + target.retry_for;
     let mut backoff = Backoff::new(Duration::from_millis(100), Duration::from_secs(5));
     let mut retries = 0;
@@ -72,8 +72,7 @@ async fn commit_with_retry(
         {
             Ok(written) => {
                 return Ok(Written {
-                    rows,
-                    written,
+                    tables: rows.iter().copied().zip(written).collect(),
                     position: commit.position,
                     retries,
                 });
@@ -91,10 +90,9 @@ async fn commit_with_retry(
         {
             tracing::info!(position, "the failed commit had gone through");
             return Ok(Written {
-                rows,
                 // Exact counts of that commit are lost with its connection;
                 // every row counts as written (a key never writes twice).
-                written: rows,
+                tables: rows.iter().map(|n| (*n, *n)).collect(),
                 position,
                 retries,
             });

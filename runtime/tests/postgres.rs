@@ -85,12 +85,13 @@ fn replay_on_postgres() {
         "let _checked = true",
     );
     std::fs::write(dir.join("p.dash"), &fixed).unwrap();
-    let analysis = dash_compiler::analyze(vec![dash_compiler::SourceFile::new("p.dash", fixed)]);
+    let analysis = dash_check::analyze(vec![dash_syntax::SourceFile::new("p.dash", fixed)]);
     let options = dash_runtime::executor::RunOptions {
         db: Some(url.clone()),
         ..Default::default()
     };
-    let replayed = dash_runtime::dlq::replay(&analysis, &dir, &options, None).unwrap();
+    let replayed =
+        dash_runtime::dlq::replay(&dash_ir::compile(&analysis), &dir, &options, None).unwrap();
     assert_eq!(
         (
             replayed.attempted,

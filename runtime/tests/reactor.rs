@@ -91,14 +91,14 @@ fn project(name: &str, batch: usize) -> std::path::PathBuf {
 
 fn run(dir: &std::path::Path, db: &str, pipeline: &str) -> Summary {
     let text = std::fs::read_to_string(dir.join("p.dash")).unwrap();
-    let analysis = dash_compiler::analyze(vec![dash_compiler::SourceFile::new("p.dash", text)]);
+    let analysis = dash_check::analyze(vec![dash_syntax::SourceFile::new("p.dash", text)]);
     assert_eq!(analysis.error_count(), 0, "{:?}", analysis.diagnostics);
     let options = RunOptions {
         db: Some(db.to_string()),
         pipeline: Some(pipeline.to_string()),
         ..Default::default()
     };
-    run_blocking(&analysis, dir, &options, &mut |_| {}).expect("run")
+    run_blocking(&dash_ir::compile(&analysis), dir, &options, &mut |_| {}).expect("run")
 }
 
 fn check(db: &str, dir: &std::path::Path) {
@@ -183,13 +183,14 @@ fn a_reactor_calls_another_as_a_step_and_dead_letters_replay_through_lookups() {
     // (and their lookups) again, and both now go through.
     execute(&db, "INSERT INTO customers VALUES (9, 'Ida', 0)");
     let text = std::fs::read_to_string(dir.join("p.dash")).unwrap();
-    let analysis = dash_compiler::analyze(vec![dash_compiler::SourceFile::new("p.dash", text)]);
+    let analysis = dash_check::analyze(vec![dash_syntax::SourceFile::new("p.dash", text)]);
     let options = RunOptions {
         db: Some(db.clone()),
         pipeline: Some("composed".into()),
         ..Default::default()
     };
-    let replayed = dash_runtime::dlq::replay(&analysis, &dir, &options, None).unwrap();
+    let replayed =
+        dash_runtime::dlq::replay(&dash_ir::compile(&analysis), &dir, &options, None).unwrap();
     assert_eq!(
         (replayed.attempted, replayed.resolved, replayed.written),
         (2, 2, 2)
@@ -198,4 +199,138 @@ fn a_reactor_calls_another_as_a_step_and_dead_letters_replay_through_lookups() {
         texts(&db, "SELECT customer FROM orders_out WHERE id = 'o4'"),
         vec!["Ida"]
     );
+}
+
+/// A lookup's row is decoded against the step's type: a NULL in a
+/// non-nullable field, or a column of another type, fails the record with
+/// the column named, on both engines, never a silent null.
+fn mistyped(db: &str, dir: &std::path::Path, create: &str) {
+    execute(db, create);
+    let s = run(dir, db, "strict");
+    // Customer 1's name is NULL; `vip` is TEXT, which no row can give as
+    // a bool; 9 has no row.
+    let dead = texts(
+        db,
+        "SELECT message FROM dash_dlq WHERE message NOT LIKE '%no row%' ORDER BY id",
+    );
+    assert_eq!(s.dead_lettered, 10, "{dead:?}");
+    assert_eq!(dead.len(), 8, "{dead:?}");
+    assert!(
+        dead.iter()
+            .any(|m| m.contains("column `name` of table `customers` is NULL")
+                && m.contains("`Customer.name` is `string`")),
+        "{dead:?}"
+    );
+    assert!(
+        dead.iter().any(|m| m.contains(
+            "column `vip` of table `customers` is of SQL type `TEXT`, which does not hold that type (field `Customer.vip` is `bool`)"
+        )),
+        "{dead:?}"
+    );
+}
+
+#[test]
+fn lookup_rows_are_decoded_against_the_step_type_on_sqlite() {
+    let dir = project("typed-sqlite", 4);
+    let db = format!("sqlite://{}", dir.join("dash.db").display());
+    mistyped(
+        &db,
+        &dir,
+        "CREATE TABLE customers (id BIGINT PRIMARY KEY, name TEXT, vip TEXT);\
+         INSERT INTO customers VALUES (1, NULL, 1), (2, 'Bo', 0), (3, 'Cy', 'maybe'), (4, 'Di', 1);",
+    );
+}
+
+#[test]
+fn lookup_rows_are_decoded_against_the_step_type_on_postgres() {
+    let db = pg_schema("typed");
+    let dir = project("typed-pg", 4);
+    mistyped(
+        &db,
+        &dir,
+        "CREATE TABLE customers (id BIGINT PRIMARY KEY, name TEXT, vip TEXT);\
+         INSERT INTO customers VALUES (1, NULL, 'true'), (2, 'Bo', 'false'), (3, 'Cy', 'maybe'), (4, 'Di', 'true');",
+    );
+}
+
+/// A lookup table that is missing, or lacks a column, stops the run at
+/// start with the table and the column named, before any record is read.
+fn preflight(db: &str, dir: &std::path::Path) {
+    let text = std::fs::read_to_string(dir.join("p.dash")).unwrap();
+    let analysis = dash_check::analyze(vec![dash_syntax::SourceFile::new("p.dash", text)]);
+    let options = RunOptions {
+        db: Some(db.to_string()),
+        pipeline: Some("strict".into()),
+        ..Default::default()
+    };
+    let compiled = dash_ir::compile(&analysis);
+    let error = run_blocking(&compiled, dir, &options, &mut |_| {})
+        .expect_err("no customers table")
+        .to_string();
+    assert!(
+        error.contains("step `enrich.customer` looks up table `customers`, which does not exist"),
+        "{error}"
+    );
+    execute(
+        db,
+        "CREATE TABLE customers (id BIGINT PRIMARY KEY, name TEXT, vipp BOOLEAN)",
+    );
+    let error = run_blocking(&compiled, dir, &options, &mut |_| {})
+        .expect_err("no vip column")
+        .to_string();
+    assert!(
+        error.contains("has no column `vip` (a field of its type); its columns are id, name, vipp"),
+        "{error}"
+    );
+    // Nothing was read: no dead letters, no checkpoint.
+    assert_eq!(
+        texts(db, "SELECT CAST(count(*) AS TEXT) FROM dash_dlq"),
+        vec!["0"]
+    );
+}
+
+#[test]
+fn lookup_tables_are_checked_before_anything_is_read_on_sqlite() {
+    let dir = project("preflight-sqlite", 4);
+    preflight(&format!("sqlite://{}", dir.join("dash.db").display()), &dir);
+}
+
+#[test]
+fn lookup_tables_are_checked_before_anything_is_read_on_postgres() {
+    let dir = project("preflight-pg", 4);
+    preflight(&pg_schema("preflight"), &dir);
+}
+
+/// A lookup query that fails (the database, not the record, is at fault)
+/// stops the run after its retries; nothing of the batch is dead-lettered.
+#[test]
+fn a_failing_lookup_query_stops_the_run_instead_of_dead_lettering() {
+    let db = pg_schema("lookup_down");
+    let dir = project("lookup-down", 4);
+    // A view whose every read fails: division by zero at query time.
+    execute(
+        &db,
+        "CREATE TABLE base (id BIGINT, name TEXT, vip BOOLEAN); CREATE TABLE flag (x INT);\
+         CREATE VIEW customers AS SELECT id, name, vip FROM base WHERE 1 / (SELECT count(*) FROM flag) > 0;",
+    );
+    let text = std::fs::read_to_string(dir.join("p.dash")).unwrap();
+    let analysis = dash_check::analyze(vec![dash_syntax::SourceFile::new("p.dash", text)]);
+    let options = RunOptions {
+        db: Some(db.clone()),
+        pipeline: Some("strict".into()),
+        ..Default::default()
+    };
+    let error = run_blocking(&dash_ir::compile(&analysis), &dir, &options, &mut |_| {})
+        .expect_err("the lookup fails")
+        .to_string();
+    assert!(
+        error.contains("step `enrich.customer`: lookup customers failed")
+            && error.contains("not committed"),
+        "{error}"
+    );
+    assert_eq!(
+        texts(&db, "SELECT CAST(count(*) AS TEXT) FROM dash_dlq"),
+        vec!["0"]
+    );
+    assert!(texts(&db, "SELECT CAST(position AS TEXT) FROM dash_checkpoints").is_empty());
 }

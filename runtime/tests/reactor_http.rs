@@ -206,14 +206,14 @@ pipeline ordering {
 
 fn run(dir: &std::path::Path) -> Summary {
     let text = std::fs::read_to_string(dir.join("p.dash")).unwrap();
-    let analysis = dash_compiler::analyze(vec![dash_compiler::SourceFile::new("p.dash", text)]);
+    let analysis = dash_check::analyze(vec![dash_syntax::SourceFile::new("p.dash", text)]);
     assert_eq!(analysis.error_count(), 0, "{:?}", analysis.diagnostics);
     let db = format!("sqlite://{}", dir.join("dash.db").display());
     let options = RunOptions {
         db: Some(db),
         ..Default::default()
     };
-    run_blocking(&analysis, dir, &options, &mut |_| {}).expect("run")
+    run_blocking(&dash_ir::compile(&analysis), dir, &options, &mut |_| {}).expect("run")
 }
 
 fn rows(dir: &std::path::Path, sql: &str) -> Vec<String> {
@@ -361,8 +361,7 @@ fn the_orders_example_runs_against_postgres() {
         std::fs::copy(root.join("data").join(f), dir.join("data").join(f)).unwrap();
     }
     let db = pg_schema("orders");
-    let analysis =
-        dash_compiler::analyze(vec![dash_compiler::SourceFile::new("orders.dash", program)]);
+    let analysis = dash_check::analyze(vec![dash_syntax::SourceFile::new("orders.dash", program)]);
     assert_eq!(analysis.error_count(), 0, "{:?}", analysis.diagnostics);
     let run = |pipeline: &str| {
         let options = RunOptions {
@@ -370,7 +369,7 @@ fn the_orders_example_runs_against_postgres() {
             pipeline: Some(pipeline.into()),
             ..Default::default()
         };
-        run_blocking(&analysis, &dir, &options, &mut |_| {}).expect("run")
+        run_blocking(&dash_ir::compile(&analysis), &dir, &options, &mut |_| {}).expect("run")
     };
     assert_eq!(run("load_customers").written, 8);
     let s = run("enrich_orders");
@@ -415,4 +414,61 @@ fn the_orders_example_runs_against_postgres() {
         .count();
     assert_eq!(releases, refused.len());
     assert_eq!(dead.len(), refused.len() + 1);
+}
+
+/// A service that cannot be reached at all (nothing listens) is down: the
+/// run stops after the step's retries and commits nothing, rather than
+/// dead-lettering every record; a step with a `compensate` value uses it.
+#[test]
+fn a_service_that_is_down_stops_the_run_unless_compensated() {
+    // A port that was free a moment ago: nothing listens there.
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let program = |compensate: &str| {
+        format!(
+            "type Order {{ id: string  currency: string  sku: string  confirm: string  amount: float }}\n\
+             type Rate {{ rate: float }}\n\
+             type Out {{ id: string  total: float }}\n\
+             source orders: Order from file {{ path: \"orders.jsonl\" }}\n\
+             reactor price(o: Order) -> Out {{\n  step fx = http get \"http://127.0.0.1:{port}/fx\" as Rate {{\n    retry: 1\n    backoff: 10ms\n{compensate}  }}\n  return Out {{ id: o.id, total: o.amount * fx.rate }}\n}}\n\
+             sink out: Out into table {{ table: \"priced\" }}\n\
+             pipeline pricing {{ orders -> price -> out }}\n"
+        )
+    };
+    let dir = std::env::temp_dir().join(format!("dash-http-down-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("orders.jsonl"),
+        "{\"id\": \"a\", \"currency\": \"EUR\", \"sku\": \"s\", \"confirm\": \"ok\", \"amount\": 2.0}\n",
+    )
+    .unwrap();
+    let go = |text: String| {
+        std::fs::write(dir.join("p.dash"), &text).unwrap();
+        let analysis = dash_check::analyze(vec![dash_syntax::SourceFile::new("p.dash", text)]);
+        assert_eq!(analysis.error_count(), 0, "{:?}", analysis.diagnostics);
+        let options = RunOptions {
+            db: Some(format!("sqlite://{}", dir.join("dash.db").display())),
+            ..Default::default()
+        };
+        run_blocking(&dash_ir::compile(&analysis), &dir, &options, &mut |_| {})
+    };
+    let error = go(program(""))
+        .expect_err("the service is down")
+        .to_string();
+    assert!(
+        error.contains("step `price.fx`")
+            && error.contains("cannot connect")
+            && error.contains("not committed"),
+        "{error}"
+    );
+    assert_eq!(
+        rows(&dir, "SELECT CAST(count(*) AS TEXT) FROM dash_dlq"),
+        vec!["0"]
+    );
+    let s = go(program("    compensate: Rate { rate: 1.0 }\n")).expect("compensated");
+    assert_eq!((s.read, s.written, s.dead_lettered), (1, 1, 0));
 }

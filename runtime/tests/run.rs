@@ -134,8 +134,14 @@ fn replay_writes_what_now_succeeds_and_keeps_the_rest() {
     );
     assert_ne!(program, fixed);
     std::fs::write(dir.join("p.dash"), &fixed).unwrap();
-    let analysis = dash_compiler::analyze(vec![dash_compiler::SourceFile::new("p.dash", fixed)]);
-    let replayed = dash_runtime::dlq::replay(&analysis, &dir, &Default::default(), None).unwrap();
+    let analysis = dash_check::analyze(vec![dash_syntax::SourceFile::new("p.dash", fixed)]);
+    let replayed = dash_runtime::dlq::replay(
+        &dash_ir::compile(&analysis),
+        &dir,
+        &Default::default(),
+        None,
+    )
+    .unwrap();
     assert_eq!(
         (
             replayed.attempted,
@@ -150,7 +156,7 @@ fn replay_writes_what_now_succeeds_and_keeps_the_rest() {
     assert!(left.iter().all(|e| e.attempts == 2));
     // Nothing to resolve any more; `--since` in the future selects nothing.
     let again = dash_runtime::dlq::replay(
-        &analysis,
+        &dash_ir::compile(&analysis),
         &dir,
         &Default::default(),
         Some("2999-01-01T00:00:00Z"),
@@ -174,8 +180,14 @@ fn csv_dead_letters_replay_through_the_header_columns() {
         "let _checked = true",
     );
     std::fs::write(dir.join("p.dash"), &fixed).unwrap();
-    let analysis = dash_compiler::analyze(vec![dash_compiler::SourceFile::new("p.dash", fixed)]);
-    let replayed = dash_runtime::dlq::replay(&analysis, &dir, &Default::default(), None).unwrap();
+    let analysis = dash_check::analyze(vec![dash_syntax::SourceFile::new("p.dash", fixed)]);
+    let replayed = dash_runtime::dlq::replay(
+        &dash_ir::compile(&analysis),
+        &dir,
+        &Default::default(),
+        None,
+    )
+    .unwrap();
     assert_eq!(
         (
             replayed.attempted,
@@ -227,13 +239,18 @@ fn the_jit_and_the_interpreter_write_the_same_rows_and_dead_letters() {
             JSONL.as_bytes(),
         );
         let text = std::fs::read_to_string(dir.join("p.dash")).unwrap();
-        let analysis = dash_compiler::analyze(vec![dash_compiler::SourceFile::new("p.dash", text)]);
+        let analysis = dash_check::analyze(vec![dash_syntax::SourceFile::new("p.dash", text)]);
         let options = dash_runtime::executor::RunOptions {
             interpret,
             ..Default::default()
         };
-        let s =
-            dash_runtime::executor::run_blocking(&analysis, &dir, &options, &mut |_| {}).unwrap();
+        let s = dash_runtime::executor::run_blocking(
+            &dash_ir::compile(&analysis),
+            &dir,
+            &options,
+            &mut |_| {},
+        )
+        .unwrap();
         let (_, dead) = dash_runtime::dlq::entries(&dir, None, None, None, None, None).unwrap();
         let dead: Vec<_> = dead
             .into_iter()
@@ -243,4 +260,86 @@ fn the_jit_and_the_interpreter_write_the_same_rows_and_dead_letters() {
     }
     assert_eq!(results[0], results[1]);
     assert_eq!(results[0].0, (7, 3, 1, 3));
+}
+
+#[test]
+fn csv_null_takes_a_list_of_texts() {
+    // `humidity` is `float?`: "NA" and "" are null; "n/a" is not in the
+    // list, so that row fails to decode.
+    let csv = "station,ts,temp_c,humidity\nKSEA,2026-01-01T00:00:00Z,30.0,NA\nKPDX,2026-01-01T00:01:00Z,10,\nKBOS,2026-01-01T00:02:00Z,5,n/a\n";
+    let source =
+        "source readings: Reading from file {\n  path: \"in.csv\"\n  null: [\"\", \"NA\"]\n}\n";
+    let dir = project("csv-null", source, "in.csv", csv.as_bytes());
+    assert_eq!(counts(&run(&dir)), (3, 2, 0, 1));
+}
+
+#[test]
+fn a_path_from_the_environment_is_read_at_start_and_never_printed() {
+    let source = "source readings: Reading from file {\n  path: \"${env.DASH_TEST_INPUT_DIR}/in.jsonl\"\n}\n";
+    let dir = project("env-path", source, "in.jsonl", JSONL.as_bytes());
+    let text = std::fs::read_to_string(dir.join("p.dash")).unwrap();
+    let analysis = dash_check::analyze(vec![dash_syntax::SourceFile::new("p.dash", text)]);
+    assert_eq!(analysis.error_count(), 0, "{:?}", analysis.diagnostics);
+    let compiled = dash_ir::compile(&analysis);
+    let options = dash_runtime::executor::RunOptions::default();
+    // Unset: the run stops before reading, naming the variable.
+    // SAFETY: no other test reads or writes this variable.
+    unsafe { std::env::remove_var("DASH_TEST_INPUT_DIR") };
+    let error = dash_runtime::executor::run_blocking(&compiled, &dir, &options, &mut |_| {})
+        .expect_err("unset")
+        .to_string();
+    assert!(
+        error.contains("source `readings` reads the environment variable `DASH_TEST_INPUT_DIR`, which is not set"),
+        "{error}"
+    );
+    // Set to a directory that lacks the file: the error does not show it.
+    // SAFETY: as above.
+    unsafe { std::env::set_var("DASH_TEST_INPUT_DIR", "/secret-place") };
+    let error = dash_runtime::executor::run_blocking(&compiled, &dir, &options, &mut |_| {})
+        .expect_err("no such file")
+        .to_string();
+    assert!(!error.contains("secret-place"), "{error}");
+    assert!(error.contains("the file of source `readings`"), "{error}");
+    // Set right: it runs.
+    // SAFETY: as above.
+    unsafe { std::env::set_var("DASH_TEST_INPUT_DIR", &dir) };
+    let s = dash_runtime::executor::run_blocking(&compiled, &dir, &options, &mut |_| {}).unwrap();
+    assert_eq!(counts(&s), (7, 3, 1, 3));
+}
+
+#[test]
+fn a_truncated_or_replaced_input_stops_the_run_until_from_start() {
+    let dir = project("identity", FILE_SOURCE, "in.jsonl", JSONL.as_bytes());
+    assert_eq!(counts(&run(&dir)), (7, 3, 1, 3));
+    let text = std::fs::read_to_string(dir.join("p.dash")).unwrap();
+    let analysis = dash_check::analyze(vec![dash_syntax::SourceFile::new("p.dash", text)]);
+    let compiled = dash_ir::compile(&analysis);
+    let go = |from_start: bool| {
+        let options = dash_runtime::executor::RunOptions {
+            from_start,
+            ..Default::default()
+        };
+        dash_runtime::executor::run_blocking(&compiled, &dir, &options, &mut |_| {})
+    };
+    // Truncated: shorter than what was read.
+    std::fs::write(dir.join("in.jsonl"), &JSONL.as_bytes()[..40]).unwrap();
+    let error = go(false).expect_err("truncated").to_string();
+    assert!(
+        error.contains("truncated") && error.contains("--from-start"),
+        "{error}"
+    );
+    // Replaced: as long, but other first bytes (a rotated log, say).
+    let replaced = JSONL.replace("KSEA", "KSFO");
+    std::fs::write(dir.join("in.jsonl"), &replaced).unwrap();
+    let error = go(false).expect_err("replaced").to_string();
+    assert!(
+        error.contains("replaced") && error.contains("--from-start"),
+        "{error}"
+    );
+    // `--from-start` reads it all again; the key keeps the rows that were
+    // already stored out (KSFO is new).
+    let s = go(true).expect("from the start");
+    assert_eq!((s.read, s.written, s.duplicates), (7, 1, 2));
+    // The identity of the new file is now the checkpoint's.
+    assert_eq!(counts(&run(&dir)), (0, 0, 0, 0));
 }

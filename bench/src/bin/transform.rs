@@ -14,14 +14,16 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use dash_bench::{table, thousands, weather_data, weather_pipeline};
-use dash_compiler::check::RecordId;
-use dash_compiler::columns::{Column, Columns, Shape};
-use dash_compiler::engine::Engine;
-use dash_compiler::interp::Outcome;
-use dash_compiler::jit::Jit;
-use dash_compiler::stdlib::EvalContext;
-use dash_compiler::value::Value;
-use dash_compiler::{SourceFile, analyze, lower::lower};
+use dash_check::RecordId;
+use dash_check::analyze;
+use dash_check::stdlib::EvalContext;
+use dash_check::value::Value;
+use dash_ir::columns::{Column, Columns, Shape};
+use dash_ir::interp::Outcome;
+use dash_ir::lower::lower;
+use dash_jit::Jit;
+use dash_jit::engine::Engine;
+use dash_syntax::SourceFile;
 
 const VRL_PROGRAM: &str = r#"
 station = downcase(strip_whitespace(string!(.station)))
@@ -114,8 +116,7 @@ fn bench() -> Result<(), String> {
         let Ok(json) = serde_json::from_str::<serde_json::Value>(line) else {
             continue;
         };
-        let Ok(record) = dash_compiler::decode::decode_record(&json, reading, &analysis.program)
-        else {
+        let Ok(record) = dash_ir::decode::decode_record(&json, reading, &analysis.program) else {
             continue;
         };
         events.push(vrl_event(&record));
@@ -286,7 +287,7 @@ fn bench() -> Result<(), String> {
     Ok(())
 }
 
-fn record_id(analysis: &dash_compiler::Analysis, name: &str) -> Result<RecordId, String> {
+fn record_id(analysis: &dash_check::Analysis, name: &str) -> Result<RecordId, String> {
     analysis
         .program
         .records
@@ -392,7 +393,7 @@ fn handwritten(
         o_station.set(row, &name);
         o_ts[row] = ts[row];
         // Dash's `round` (decimal half away from zero), as the program asks.
-        o_temp_f[row] = dash_compiler::stdlib::round_to(temp_f, 1);
+        o_temp_f[row] = dash_check::stdlib::round_to(temp_f, 1);
         o_humidity[row] = if humidity_null[row] != 0 {
             0.0
         } else {

@@ -5,7 +5,7 @@
 
 use std::io::BufRead;
 
-use dash_compiler::check::{Program, RecordId, Ty};
+use dash_check::{Program, RecordId, Ty};
 
 use super::{RawRecord, jsonl::trim_newline, text_of};
 
@@ -82,7 +82,7 @@ fn split(line: &[u8], delimiter: u8) -> Vec<Vec<u8>> {
 pub struct Rows<'a> {
     pub columns: Vec<String>,
     pub delimiter: u8,
-    pub null: &'a str,
+    pub null: &'a [String],
     pub fields: &'a [Field],
 }
 
@@ -148,7 +148,7 @@ pub fn read(
     start: u64,
     delimiter: u8,
     header: bool,
-    null: &str,
+    null: &[String],
     fields: &[Field],
     emit: &mut dyn FnMut(RawRecord) -> bool,
 ) -> std::io::Result<()> {
@@ -191,9 +191,9 @@ pub fn read(
 
 /// CSV text to the JSON the decoder expects for the field's type; text
 /// that does not parse stays a string, so the decoder reports it.
-fn convert(text: &str, null: &str, ty: Option<&Ty>) -> serde_json::Value {
+fn convert(text: &str, null: &[String], ty: Option<&Ty>) -> serde_json::Value {
     use serde_json::Value as J;
-    if text == null {
+    if null.iter().any(|n| n == text) {
         return J::Null;
     }
     let trimmed = text.trim();

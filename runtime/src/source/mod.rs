@@ -5,14 +5,17 @@
 //! channel: when the pipeline is slow, reading waits (backpressure).
 
 mod csv;
+mod identity;
 mod json_array;
 mod jsonl;
 
 use std::io::{BufRead, BufReader, Seek, SeekFrom};
 
-use dash_compiler::check::Program;
+use dash_check::Program;
 
-use crate::plan::{Format, Input, SourcePlan};
+use crate::plan::{CsvFormat, Format, Input, SourcePlan};
+
+pub use identity::{identity, verify};
 
 /// One record as read, before decoding.
 #[derive(Clone, Debug)]
@@ -33,6 +36,12 @@ pub enum SourceError {
     Io { path: String, message: String },
     #[error("`{path}`: {message}")]
     Format { path: String, message: String },
+    #[error(
+        "`{path}` changed under its checkpoint: {why}. Nothing was read. To read it again \
+         from its first byte, run with `--from-start` (rows whose `key` is stored are not \
+         written twice; without a key they are)"
+    )]
+    Changed { path: String, why: String },
 }
 
 /// Start reading `source` from byte `start` on its own thread; records
@@ -75,10 +84,7 @@ pub fn read(
     start: u64,
     emit: &mut dyn FnMut(RawRecord) -> bool,
 ) -> Result<(), SourceError> {
-    let path = match &source.input {
-        Input::File(p) => p.display().to_string(),
-        Input::Stdin => "<stdin>".to_string(),
-    };
+    let path = source.shown();
     let io = |e: std::io::Error| SourceError::Io {
         path: path.clone(),
         message: e.to_string(),
@@ -87,7 +93,7 @@ pub fn read(
         Input::File(p) => {
             let mut file = std::fs::File::open(p).map_err(io)?;
             // No seek from 0: a named pipe is a file that cannot seek.
-            if start > 0 && !matches!(source.format, Format::Csv { header: true, .. }) {
+            if start > 0 && !matches!(&source.format, Format::Csv(c) if c.header) {
                 file.seek(SeekFrom::Start(start)).map_err(io)?;
             }
             Box::new(BufReader::with_capacity(1 << 16, file))
@@ -103,11 +109,16 @@ pub fn read(
                 message,
             },
         }),
-        Format::Csv {
-            delimiter,
-            header,
-            null,
-        } => csv::read(&mut reader, start, *delimiter, *header, null, fields, emit).map_err(io),
+        Format::Csv(c) => csv::read(
+            &mut reader,
+            start,
+            c.delimiter,
+            c.header,
+            &c.null,
+            fields,
+            emit,
+        )
+        .map_err(io),
     }
 }
 
@@ -119,11 +130,11 @@ pub fn reparse(
     program: &Program,
     raws: &[(String, u64)],
 ) -> Result<Vec<RawRecord>, SourceError> {
-    let Format::Csv {
+    let Format::Csv(CsvFormat {
         delimiter,
         header,
         null,
-    } = &source.format
+    }) = &source.format
     else {
         return Ok(raws
             .iter()
@@ -144,7 +155,7 @@ pub fn reparse(
             });
         };
         let io = |e: std::io::Error| SourceError::Io {
-            path: path.display().to_string(),
+            path: source.shown(),
             message: format!("{e} (its header names the CSV columns of the dead letters)"),
         };
         let mut reader = BufReader::new(std::fs::File::open(path).map_err(io)?);

@@ -11,8 +11,8 @@
 //!
 //! A non-nullable field is `NOT NULL`.
 
-use dash_compiler::check::{Program, RecordId, Ty};
-use dash_compiler::value::Value;
+use dash_check::value::Value;
+use dash_check::{Program, RecordId, Ty};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ColumnKind {
@@ -95,14 +95,12 @@ pub fn sql_value(program: &Program, v: &Value) -> SqlValue {
         Value::Str(s) => SqlValue::Text(s.to_string()),
         Value::Timestamp(t) => SqlValue::Timestamp(*t),
         Value::Json(j) => SqlValue::Json(j.to_string()),
-        Value::Record(_) => {
-            SqlValue::Json(dash_compiler::decode::encode_record(v, program).to_string())
-        }
+        Value::Record(_) => SqlValue::Json(dash_ir::decode::encode_record(v, program).to_string()),
         Value::List(items) => {
             let parts: Vec<serde_json::Value> = items
                 .iter()
                 .map(|i| match i {
-                    Value::Record(_) => dash_compiler::decode::encode_record(i, program),
+                    Value::Record(_) => dash_ir::decode::encode_record(i, program),
                     Value::Json(j) => (**j).clone(),
                     other => match sql_value(program, other) {
                         SqlValue::Null => serde_json::Value::Null,

@@ -29,9 +29,42 @@ pub fn key_text(v: &SqlValue, how: KeyText) -> Option<String> {
     })
 }
 
+/// One column's value, or why it cannot be read as the column's kind
+/// (a value of another SQL type): never silently null.
+pub type Cell = Result<SqlValue, String>;
+
 /// One row found: its key as text (columns joined by `\u{1f}`) and the
 /// values of the requested columns.
-pub type FoundRow = (String, Vec<SqlValue>);
+pub type FoundRow = (String, Vec<Cell>);
+
+/// Column `i` of `row` as a `T`, wrapped; SQL NULL is `SqlValue::Null`.
+pub fn read<R, T>(row: &R, i: usize, wrap: impl FnOnce(T) -> SqlValue) -> Cell
+where
+    R: sqlx::Row,
+    usize: sqlx::ColumnIndex<R>,
+    for<'r> Option<T>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    match row.try_get::<Option<T>, _>(i) {
+        Ok(Some(v)) => Ok(wrap(v)),
+        Ok(None) => Ok(SqlValue::Null),
+        Err(e) => {
+            let text = match e {
+                sqlx::Error::ColumnDecode { source, .. } => source.to_string(),
+                e => e.to_string(),
+            };
+            // sqlx: "mismatched types; Rust type `…` (as SQL type `BOOL`) is
+            // not compatible with SQL type `TEXT`": say it in Dash's words.
+            let sql_type = text
+                .rsplit_once("compatible with SQL type `")
+                .and_then(|(_, t)| t.split_once('`'))
+                .map(|(t, _)| t.to_string());
+            Err(match sql_type {
+                Some(t) => format!("is of SQL type `{t}`, which does not hold that type"),
+                None => format!("cannot be read: {text}"),
+            })
+        }
+    }
+}
 
 /// The join of a key tuple's texts.
 pub fn joined(parts: &[String]) -> String {
@@ -60,7 +93,7 @@ pub fn found_row<R>(
     row: &R,
     keys: usize,
     columns: &[Column],
-    cell: fn(&R, usize, ColumnKind) -> SqlValue,
+    cell: fn(&R, usize, ColumnKind) -> Cell,
 ) -> FoundRow
 where
     R: sqlx::Row,

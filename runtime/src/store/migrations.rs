@@ -16,16 +16,30 @@ pub enum Dialect {
 }
 
 /// (version, description, SQL) per engine, in order.
-const SQLITE: &[(i64, &str, &str)] = &[(
-    1,
-    "dash tables",
-    include_str!("../../../migrations/sqlite/0001_dash_tables.sql"),
-)];
-const POSTGRES: &[(i64, &str, &str)] = &[(
-    1,
-    "dash tables",
-    include_str!("../../../migrations/postgres/0001_dash_tables.sql"),
-)];
+const SQLITE: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "dash tables",
+        include_str!("../../../migrations/sqlite/0001_dash_tables.sql"),
+    ),
+    (
+        2,
+        "counts and file identity",
+        include_str!("../../../migrations/sqlite/0002_counts_and_file_identity.sql"),
+    ),
+];
+const POSTGRES: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "dash tables",
+        include_str!("../../../migrations/postgres/0001_dash_tables.sql"),
+    ),
+    (
+        2,
+        "counts and file identity",
+        include_str!("../../../migrations/postgres/0002_counts_and_file_identity.sql"),
+    ),
+];
 
 /// Why migrating failed, as a store error (never retryable: the same SQL
 /// would fail again).

@@ -36,6 +36,29 @@ impl Store {
         }
     }
 
+    /// Open a database that must already exist: `Ok(None)` when the
+    /// SQLite file is not there (it is not created, unlike [`Store::open`]).
+    /// For reading and replaying the DLQ, where an empty new database
+    /// would only hide a wrong path.
+    pub async fn open_existing(
+        url: &str,
+        shown: &str,
+        copy: CopyFormat,
+    ) -> Result<Option<Store>, StoreError> {
+        if url.starts_with("sqlite:") && !Sqlite::exists(url)? {
+            return Ok(None);
+        }
+        Store::open(url, shown, copy).await.map(Some)
+    }
+
+    /// The URL as shown to users (password masked).
+    pub fn shown_url(&self) -> String {
+        match self {
+            Store::Sqlite(s) => mask_url(&s.url),
+            Store::Postgres(s) => s.url.clone(),
+        }
+    }
+
     pub fn engine(&self) -> &'static str {
         match self {
             Store::Sqlite(_) => "sqlite",
@@ -43,10 +66,30 @@ impl Store {
         }
     }
 
+    /// The column names of `table`; empty when there is no such table.
+    pub async fn table_columns(&self, table: &str) -> Result<Vec<String>, StoreError> {
+        match self {
+            Store::Sqlite(s) => s
+                .table_columns(table)
+                .await
+                .map_err(|e| e.doing(format_args!("reading the columns of table `{table}`"))),
+            Store::Postgres(s) => s
+                .table_columns(table)
+                .await
+                .map_err(|e| e.doing(format_args!("reading the columns of table `{table}`"))),
+        }
+    }
+
     pub async fn ensure_dlq(&self, table: &str) -> Result<(), StoreError> {
         match self {
-            Store::Sqlite(s) => s.ensure_dlq(table).await,
-            Store::Postgres(s) => s.ensure_dlq(table).await,
+            Store::Sqlite(s) => s
+                .ensure_dlq(table)
+                .await
+                .map_err(|e| e.doing(format_args!("creating the dead-letter table `{table}`"))),
+            Store::Postgres(s) => s
+                .ensure_dlq(table)
+                .await
+                .map_err(|e| e.doing(format_args!("creating the dead-letter table `{table}`"))),
         }
     }
 
@@ -58,8 +101,14 @@ impl Store {
         time: Option<&str>,
     ) -> Result<(), StoreError> {
         match self {
-            Store::Sqlite(s) => s.ensure_table(table, columns, key, time).await,
-            Store::Postgres(s) => s.ensure_table(table, columns, key, time).await,
+            Store::Sqlite(s) => s
+                .ensure_table(table, columns, key, time)
+                .await
+                .map_err(|e| e.doing(format_args!("creating table `{table}`"))),
+            Store::Postgres(s) => s
+                .ensure_table(table, columns, key, time)
+                .await
+                .map_err(|e| e.doing(format_args!("creating table `{table}`"))),
         }
     }
 
@@ -72,9 +121,35 @@ impl Store {
     /// (`sink:NAME`); `None` when none was ever committed.
     pub async fn position(&self, pipeline: &str, key: &str) -> Result<Option<u64>, StoreError> {
         match self {
-            Store::Sqlite(s) => s.position(pipeline, key).await,
-            Store::Postgres(s) => s.position(pipeline, key).await,
+            Store::Sqlite(s) => s.position(pipeline, key).await.map_err(|e| {
+                e.doing(format_args!(
+                    "reading the checkpoint of pipeline `{pipeline}`"
+                ))
+            }),
+            Store::Postgres(s) => s.position(pipeline, key).await.map_err(|e| {
+                e.doing(format_args!(
+                    "reading the checkpoint of pipeline `{pipeline}`"
+                ))
+            }),
         }
+    }
+
+    /// A source's committed position and the identity of the file it was
+    /// read from; `None` when nothing was committed.
+    pub async fn source_checkpoint(
+        &self,
+        pipeline: &str,
+        source: &str,
+    ) -> Result<Option<(u64, Option<String>)>, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.source_checkpoint(pipeline, source).await,
+            Store::Postgres(s) => s.source_checkpoint(pipeline, source).await,
+        }
+        .map_err(|e| {
+            e.doing(format_args!(
+                "reading the checkpoint of pipeline `{pipeline}`"
+            ))
+        })
     }
 
     pub async fn commit(
@@ -83,17 +158,23 @@ impl Store {
         source: &str,
         dlq: &str,
         c: &Commit,
-    ) -> Result<u64, StoreError> {
+    ) -> Result<Vec<u64>, StoreError> {
         match self {
-            Store::Sqlite(s) => s.commit(pipeline, source, dlq, c).await,
-            Store::Postgres(s) => s.commit(pipeline, source, dlq, c).await,
+            Store::Sqlite(s) => s.commit(pipeline, source, dlq, c).await.map_err(|e| e.doing(format_args!("committing a batch of pipeline `{pipeline}` (its rows, dead letters in `{dlq}` and checkpoint)"))),
+            Store::Postgres(s) => s.commit(pipeline, source, dlq, c).await.map_err(|e| e.doing(format_args!("committing a batch of pipeline `{pipeline}` (its rows, dead letters in `{dlq}` and checkpoint)"))),
         }
     }
 
     pub async fn start_run(&self, pipeline: &str) -> Result<i64, StoreError> {
         match self {
-            Store::Sqlite(s) => s.start_run(pipeline).await,
-            Store::Postgres(s) => s.start_run(pipeline).await,
+            Store::Sqlite(s) => s
+                .start_run(pipeline)
+                .await
+                .map_err(|e| e.doing("recording the run in `dash_runs`")),
+            Store::Postgres(s) => s
+                .start_run(pipeline)
+                .await
+                .map_err(|e| e.doing("recording the run in `dash_runs`")),
         }
     }
 
@@ -101,11 +182,17 @@ impl Store {
         &self,
         id: i64,
         status: &str,
-        counts: [u64; 4],
+        summary: &crate::summary::Summary,
     ) -> Result<(), StoreError> {
         match self {
-            Store::Sqlite(s) => s.finish_run(id, status, counts).await,
-            Store::Postgres(s) => s.finish_run(id, status, counts).await,
+            Store::Sqlite(s) => s
+                .finish_run(id, status, summary)
+                .await
+                .map_err(|e| e.doing("recording the run in `dash_runs`")),
+            Store::Postgres(s) => s
+                .finish_run(id, status, summary)
+                .await
+                .map_err(|e| e.doing("recording the run in `dash_runs`")),
         }
     }
 
@@ -121,15 +208,25 @@ impl Store {
         }
     }
 
+    /// Whether `table` exists (the DLQ is read only where it is).
+    pub async fn has_table(&self, table: &str) -> Result<bool, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.has_table(table).await,
+            Store::Postgres(s) => s.has_table(table).await,
+        }
+    }
+
     /// Replay: write the rows of records that now succeed, delete the DLQ
-    /// rows `resolved`, and count another attempt for `failed` (DLQ id,
-    /// code, message), in one transaction.
+    /// rows `resolved`, and record the new failure of each of `failed` (DLQ
+    /// id, how it failed this time: stage, code, message and location, one
+    /// more attempt, the time), in one transaction. Returns the rows
+    /// written, over all tables.
     pub async fn replay(
         &self,
         dlq: &str,
         tables: &[TableRows],
         resolved: &[i64],
-        failed: &[(i64, String, String)],
+        failed: &[(i64, DeadLetter)],
     ) -> Result<u64, StoreError> {
         match self {
             Store::Sqlite(s) => s.replay(dlq, tables, resolved, failed).await,
@@ -147,8 +244,14 @@ impl Store {
         columns: &[Column],
     ) -> Result<Vec<lookup::FoundRow>, StoreError> {
         match self {
-            Store::Sqlite(s) => s.lookup(table, key, keys, columns).await,
-            Store::Postgres(s) => s.lookup(table, key, keys, columns).await,
+            Store::Sqlite(s) => s
+                .lookup(table, key, keys, columns)
+                .await
+                .map_err(|e| e.doing(format_args!("looking up rows of table `{table}`"))),
+            Store::Postgres(s) => s
+                .lookup(table, key, keys, columns)
+                .await
+                .map_err(|e| e.doing(format_args!("looking up rows of table `{table}`"))),
         }
     }
 
@@ -191,6 +294,9 @@ pub struct Commit {
     /// File sinks' lengths after the batch, keyed `sink:NAME`: at start a
     /// run cuts a file back to its committed length (exactly once).
     pub sink_positions: Vec<(String, u64)>,
+    /// The source file's identity, committed with its position (see
+    /// `source::identity`).
+    pub identity: Option<String>,
 }
 
 #[derive(Debug, Default)]
@@ -200,16 +306,21 @@ pub struct TableRows {
     pub rows: Vec<Vec<SqlValue>>,
 }
 
-/// A stored DLQ entry.
-#[derive(Clone, Debug)]
+/// A stored DLQ entry: every column of the DLQ table. Times are RFC 3339
+/// in UTC with microseconds (`2026-11-30T10:00:00.123456Z`).
+#[derive(Clone, Debug, serde::Serialize)]
 pub struct DlqEntry {
     pub id: i64,
     pub pipeline: String,
     pub stage: String,
     pub code: String,
     pub message: String,
+    /// `file:line:col` of the failing expression, when there is one.
     pub location: Option<String>,
     pub raw: String,
+    /// The source the record came from, and the byte offset after it.
+    pub source: String,
+    pub position: i64,
     pub attempts: i64,
     pub first_failed_at: String,
     pub last_failed_at: String,
@@ -235,6 +346,40 @@ pub enum StoreError {
     Unsupported(String),
 }
 
+/// A database error in the words of the server, without sqlx's wrapping
+/// and without PostgreSQL's `at line N` (a line of the server's own C
+/// source, which users read as a line of their file); the detail and hint
+/// when the server gave them; connection failures said plainly.
+fn describe(e: &sqlx::Error) -> String {
+    match e {
+        sqlx::Error::Database(d) => {
+            let mut out = d.message().to_string();
+            if let Some(pg) = d.try_downcast_ref::<sqlx::postgres::PgDatabaseError>() {
+                if let Some(detail) = pg.detail() {
+                    out.push_str(&format!(" ({detail})"));
+                }
+                if let Some(hint) = pg.hint() {
+                    out.push_str(&format!("; hint: {hint}"));
+                }
+            }
+            out
+        }
+        sqlx::Error::Io(io) => match io.kind() {
+            std::io::ErrorKind::ConnectionRefused => {
+                "connection refused: no database server listens there".into()
+            }
+            std::io::ErrorKind::ConnectionReset | std::io::ErrorKind::ConnectionAborted => {
+                "the connection was closed by the server".into()
+            }
+            _ => format!("connection failed: {io}"),
+        },
+        sqlx::Error::PoolTimedOut => {
+            "no connection could be made in 5 s (the server does not answer)".into()
+        }
+        other => other.to_string(),
+    }
+}
+
 impl StoreError {
     /// A database error, classified: connection loss, pool timeouts and
     /// the SQLSTATEs of a server shutting down or starting up (class 08,
@@ -255,8 +400,25 @@ impl StoreError {
         };
         StoreError::Database {
             url: url.to_string(),
-            message: e.to_string(),
+            message: describe(&e),
             retryable,
+        }
+    }
+
+    /// The error with what Dash was doing in front (`creating table
+    /// "metrics": …`).
+    pub fn doing(self, what: impl std::fmt::Display) -> StoreError {
+        match self {
+            StoreError::Database {
+                url,
+                message,
+                retryable,
+            } => StoreError::Database {
+                url,
+                message: format!("{what}: {message}"),
+                retryable,
+            },
+            other => other,
         }
     }
 
@@ -316,4 +478,25 @@ pub fn table_ddl(
 /// `"name"` with embedded quotes doubled: identifiers are always quoted.
 pub fn quote(identifier: &str) -> String {
     format!("\"{}\"", identifier.replace('"', "\"\""))
+}
+
+/// A database URL safe to print: the password replaced by `***`.
+pub fn mask_url(url: &str) -> String {
+    let Some(scheme_end) = url.find("://") else {
+        return url.to_string();
+    };
+    let after = &url[scheme_end + 3..];
+    let Some(at) = after.find('@') else {
+        return url.to_string();
+    };
+    let credentials = &after[..at];
+    match credentials.find(':') {
+        Some(colon) => format!(
+            "{}://{}:***{}",
+            &url[..scheme_end],
+            &credentials[..colon],
+            &after[at..]
+        ),
+        None => url.to_string(),
+    }
 }

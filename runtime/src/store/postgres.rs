@@ -11,11 +11,12 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 // placeholders; values are always bound or sent through COPY.
 use sqlx::{AssertSqlSafe, PgPool, Row};
 
-use super::lookup::{FoundRow, found_row, select_list};
+use super::lookup::{Cell, FoundRow, found_row, read, select_list};
 use super::migrations::{self, Dialect};
 use super::pg_copy::CopyFormat;
 use super::{
-    Column, ColumnKind, Commit, DlqEntry, SqlValue, StoreError, TableRows, quote, table_ddl,
+    Column, ColumnKind, Commit, DeadLetter, DlqEntry, SqlValue, StoreError, TableRows, quote,
+    table_ddl,
 };
 
 const DLQ_TEMPLATE: &str = include_str!("../../../migrations/postgres/dlq.sql");
@@ -32,6 +33,15 @@ impl Postgres {
     pub async fn open(url: &str, shown: &str, format: CopyFormat) -> Result<Postgres, StoreError> {
         let err = |e: sqlx::Error| StoreError::database(shown, e);
         let options = PgConnectOptions::from_str(url).map_err(err)?;
+        // One plain connection first: a refused or unknown server is said
+        // at once, not after the pool's acquire timeout.
+        use sqlx::Connection as _;
+        sqlx::PgConnection::connect_with(&options)
+            .await
+            .map_err(|e| err(e).doing("connecting"))?
+            .close()
+            .await
+            .map_err(err)?;
         let pool = PgPoolOptions::new()
             .max_connections(2)
             // Short: an unreachable server surfaces as a retryable error,
@@ -117,13 +127,44 @@ impl Postgres {
         Ok(row.map(|(p,)| p.max(0) as u64))
     }
 
+    /// The column names of `table` as the session's search path finds it;
+    /// empty when there is no such table.
+    pub async fn table_columns(&self, table: &str) -> Result<Vec<String>, StoreError> {
+        let rows: Vec<(String,)> = sqlx::query_as(
+            "SELECT a.attname::text FROM pg_attribute a \
+             WHERE a.attrelid = to_regclass(quote_ident($1)) AND a.attnum > 0 AND NOT a.attisdropped \
+             ORDER BY a.attnum",
+        )
+        .bind(table)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(|e| self.err(e))?;
+        Ok(rows.into_iter().map(|(n,)| n).collect())
+    }
+
+    pub async fn source_checkpoint(
+        &self,
+        pipeline: &str,
+        source: &str,
+    ) -> Result<Option<(u64, Option<String>)>, StoreError> {
+        let row: Option<(i64, Option<String>)> = sqlx::query_as(
+            "SELECT position, identity FROM dash_checkpoints WHERE pipeline = $1 AND source = $2",
+        )
+        .bind(pipeline)
+        .bind(source)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(|e| self.err(e))?;
+        Ok(row.map(|(p, identity)| (p.max(0) as u64, identity)))
+    }
+
     pub async fn commit(
         &self,
         pipeline: &str,
         source: &str,
         dlq: &str,
         c: &Commit,
-    ) -> Result<u64, StoreError> {
+    ) -> Result<Vec<u64>, StoreError> {
         let keyed = self.keyed.lock().map(|k| k.clone()).unwrap_or_default();
         let mut tx = self.pool.begin().await.map_err(|e| self.err(e))?;
         let written = copy_rows(&mut tx, &c.tables, &keyed, self.format)
@@ -162,6 +203,17 @@ impl Postgres {
             .await
             .map_err(|e| self.err(e))?;
         }
+        if let Some(identity) = &c.identity {
+            sqlx::query(
+                "UPDATE dash_checkpoints SET identity = $1 WHERE pipeline = $2 AND source = $3",
+            )
+            .bind(identity)
+            .bind(pipeline)
+            .bind(source)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| self.err(e))?;
+        }
         tx.commit().await.map_err(|e| self.err(e))?;
         Ok(written)
     }
@@ -171,7 +223,7 @@ impl Postgres {
         dlq: &str,
         tables: &[TableRows],
         resolved: &[i64],
-        failed: &[(i64, String, String)],
+        failed: &[(i64, DeadLetter)],
     ) -> Result<u64, StoreError> {
         let keyed = self.keyed.lock().map(|k| k.clone()).unwrap_or_default();
         let mut tx = self.pool.begin().await.map_err(|e| self.err(e))?;
@@ -184,21 +236,34 @@ impl Postgres {
             .execute(&mut *tx)
             .await
             .map_err(|e| self.err(e))?;
-        for (id, code, message) in failed {
+        for (id, d) in failed {
             let sql = format!(
-                "UPDATE {} SET attempts = attempts + 1, last_failed_at = now(), code = $1, message = $2 WHERE id = $3",
+                "UPDATE {} SET attempts = attempts + 1, last_failed_at = now(), stage = $1, \
+                 code = $2, message = $3, location = $4 WHERE id = $5",
                 quote(dlq)
             );
             sqlx::query(AssertSqlSafe(sql))
-                .bind(code)
-                .bind(message)
+                .bind(&d.stage)
+                .bind(&d.code)
+                .bind(&d.message)
+                .bind(&d.location)
                 .bind(id)
                 .execute(&mut *tx)
                 .await
                 .map_err(|e| self.err(e))?;
         }
         tx.commit().await.map_err(|e| self.err(e))?;
-        Ok(written)
+        Ok(written.iter().sum())
+    }
+
+    /// Whether `table` exists, as the session's `search_path` finds it.
+    pub async fn has_table(&self, table: &str) -> Result<bool, StoreError> {
+        let row: (bool,) = sqlx::query_as("SELECT to_regclass($1) IS NOT NULL")
+            .bind(quote(table))
+            .fetch_one(&self.pool)
+            .await
+            .map_err(|e| self.err(e))?;
+        Ok(row.0)
     }
 
     pub async fn start_run(&self, pipeline: &str) -> Result<i64, StoreError> {
@@ -214,20 +279,37 @@ impl Postgres {
         &self,
         id: i64,
         status: &str,
-        counts: [u64; 4],
+        s: &crate::summary::Summary,
     ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await.map_err(|e| self.err(e))?;
         sqlx::query(
-            "UPDATE dash_runs SET ended_at = now(), status = $1, read = $2, written = $3, skipped = $4, dead_lettered = $5 WHERE id = $6",
+            "UPDATE dash_runs SET ended_at = now(), status = $1, read = $2, delivered = $3, written = $4, already_there = $5, skipped = $6, dead_lettered = $7 WHERE id = $8",
         )
         .bind(status)
-        .bind(counts[0] as i64)
-        .bind(counts[1] as i64)
-        .bind(counts[2] as i64)
-        .bind(counts[3] as i64)
+        .bind(s.read as i64)
+        .bind(s.delivered as i64)
+        .bind(s.written as i64)
+        .bind(s.split_known.then_some(s.duplicates as i64))
+        .bind(s.skipped as i64)
+        .bind(s.dead_lettered as i64)
         .bind(id)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await
         .map_err(|e| self.err(e))?;
+        for sink in &s.sinks {
+            sqlx::query(
+                "INSERT INTO dash_run_sinks (run_id, sink, target, written, already_there) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(id)
+            .bind(&sink.name)
+            .bind(&sink.target)
+            .bind(sink.written as i64)
+            .bind(sink.duplicates as i64)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| self.err(e))?;
+        }
+        tx.commit().await.map_err(|e| self.err(e))?;
         Ok(())
     }
 
@@ -238,9 +320,10 @@ impl Postgres {
         id: Option<i64>,
     ) -> Result<Vec<DlqEntry>, StoreError> {
         let sql = format!(
-            "SELECT id, pipeline, stage, code, message, location, raw, attempts::BIGINT, \
-             to_char(first_failed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), \
-             to_char(last_failed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM {} \
+            "SELECT id, pipeline, stage, code, message, location, raw, source, position, \
+             attempts::BIGINT, \
+             to_char(first_failed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), \
+             to_char(last_failed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') FROM {} \
              WHERE ($1::TEXT IS NULL OR pipeline = $1) AND ($2::BIGINT IS NULL OR id = $2) ORDER BY id",
             quote(dlq)
         );
@@ -260,9 +343,11 @@ impl Postgres {
                 message: r.get(4),
                 location: r.get(5),
                 raw: r.get(6),
-                attempts: r.get(7),
-                first_failed_at: r.get(8),
-                last_failed_at: r.get(9),
+                source: r.get(7),
+                position: r.get(8),
+                attempts: r.get(9),
+                first_failed_at: r.get(10),
+                last_failed_at: r.get(11),
             })
             .collect())
     }
@@ -313,40 +398,17 @@ impl Postgres {
 }
 
 /// One column of a row, read as its kind.
-fn cell(row: &sqlx::postgres::PgRow, i: usize, kind: ColumnKind) -> SqlValue {
-    let value = match kind {
-        ColumnKind::Int => row
-            .try_get::<Option<i64>, _>(i)
-            .ok()
-            .flatten()
-            .map(SqlValue::Int),
-        ColumnKind::Real => row
-            .try_get::<Option<f64>, _>(i)
-            .ok()
-            .flatten()
-            .map(SqlValue::Real),
-        ColumnKind::Bool => row
-            .try_get::<Option<bool>, _>(i)
-            .ok()
-            .flatten()
-            .map(SqlValue::Bool),
-        ColumnKind::Text => row
-            .try_get::<Option<String>, _>(i)
-            .ok()
-            .flatten()
-            .map(SqlValue::Text),
-        ColumnKind::Timestamp => row
-            .try_get::<Option<chrono::DateTime<chrono::Utc>>, _>(i)
-            .ok()
-            .flatten()
-            .map(|d| SqlValue::Timestamp(d.timestamp_micros())),
-        ColumnKind::Json => row
-            .try_get::<Option<serde_json::Value>, _>(i)
-            .ok()
-            .flatten()
-            .map(|j| SqlValue::Json(j.to_string())),
-    };
-    value.unwrap_or(SqlValue::Null)
+fn cell(row: &sqlx::postgres::PgRow, i: usize, kind: ColumnKind) -> Cell {
+    match kind {
+        ColumnKind::Int => read(row, i, SqlValue::Int),
+        ColumnKind::Real => read(row, i, SqlValue::Real),
+        ColumnKind::Bool => read(row, i, SqlValue::Bool),
+        ColumnKind::Text => read(row, i, SqlValue::Text),
+        ColumnKind::Timestamp => read(row, i, |d: chrono::DateTime<chrono::Utc>| {
+            SqlValue::Timestamp(d.timestamp_micros())
+        }),
+        ColumnKind::Json => read(row, i, |j: serde_json::Value| SqlValue::Json(j.to_string())),
+    }
 }
 
 /// COPY every table's rows; returns rows written. A keyed table is
@@ -358,17 +420,29 @@ async fn copy_rows(
     tables: &[TableRows],
     keyed: &[String],
     format: CopyFormat,
-) -> Result<u64, sqlx::Error> {
-    let mut written = 0;
+) -> Result<Vec<u64>, sqlx::Error> {
+    let mut out = Vec::with_capacity(tables.len());
     for t in tables {
+        out.push(copy_table(tx, t, keyed, format).await?);
+    }
+    Ok(out)
+}
+
+/// One table's rows of [`copy_rows`]; returns the rows written.
+async fn copy_table(
+    tx: &mut sqlx::PgConnection,
+    t: &TableRows,
+    keyed: &[String],
+    format: CopyFormat,
+) -> Result<u64, sqlx::Error> {
+    {
         if t.rows.is_empty() || t.columns.is_empty() {
-            continue;
+            return Ok(0);
         }
         let cols: Vec<String> = t.columns.iter().map(|c| quote(c)).collect();
         let cols = cols.join(", ");
         if !keyed.contains(&t.table) {
-            written += copy_in(tx, &quote(&t.table), &cols, t, format).await?;
-            continue;
+            return copy_in(tx, &quote(&t.table), &cols, t, format).await;
         }
         sqlx::raw_sql("SAVEPOINT dash_copy")
             .execute(&mut *tx)
@@ -378,8 +452,7 @@ async fn copy_rows(
                 sqlx::raw_sql("RELEASE SAVEPOINT dash_copy")
                     .execute(&mut *tx)
                     .await?;
-                written += n;
-                continue;
+                return Ok(n);
             }
             Err(e) if is_unique_violation(&e) => {
                 sqlx::raw_sql("ROLLBACK TO SAVEPOINT dash_copy")
@@ -399,14 +472,14 @@ async fn copy_rows(
             "INSERT INTO {} ({cols}) SELECT {cols} FROM {stage} ON CONFLICT DO NOTHING",
             quote(&t.table),
         );
-        written += sqlx::query(AssertSqlSafe(sql))
+        let written = sqlx::query(AssertSqlSafe(sql))
             .execute(&mut *tx)
             .await?
             .rows_affected();
         let sql = format!("TRUNCATE {stage}");
         sqlx::raw_sql(AssertSqlSafe(sql)).execute(&mut *tx).await?;
+        Ok(written)
     }
-    Ok(written)
 }
 
 /// `COPY target (cols) FROM STDIN` of `t`'s rows; returns rows copied.

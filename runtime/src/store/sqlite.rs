@@ -8,10 +8,11 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 // placeholders; values are always bound.
 use sqlx::{AssertSqlSafe, Row, SqlitePool};
 
-use super::lookup::{FoundRow, found_row, select_list};
+use super::lookup::{Cell, FoundRow, found_row, read, select_list};
 use super::migrations::{self, Dialect};
 use super::{
-    Column, ColumnKind, Commit, DlqEntry, SqlValue, StoreError, TableRows, quote, table_ddl,
+    Column, ColumnKind, Commit, DeadLetter, DlqEntry, SqlValue, StoreError, TableRows, quote,
+    table_ddl,
 };
 
 const DLQ_TEMPLATE: &str = include_str!("../../../migrations/sqlite/dlq.sql");
@@ -46,6 +47,17 @@ impl Sqlite {
         };
         store.migrate().await?;
         Ok(store)
+    }
+
+    /// Whether the database file of `url` is there (an in-memory
+    /// database always is).
+    pub fn exists(url: &str) -> Result<bool, StoreError> {
+        if url.contains(":memory:") || url.contains("mode=memory") {
+            return Ok(true);
+        }
+        let options =
+            SqliteConnectOptions::from_str(url).map_err(|e| StoreError::database(url, e))?;
+        Ok(options.get_filename().exists())
     }
 
     fn err(&self, e: sqlx::Error) -> StoreError {
@@ -102,15 +114,42 @@ impl Sqlite {
         Ok(row.map(|(p,)| p.max(0) as u64))
     }
 
+    /// The column names of `table`; empty when there is no such table.
+    pub async fn table_columns(&self, table: &str) -> Result<Vec<String>, StoreError> {
+        let rows: Vec<(String,)> = sqlx::query_as("SELECT name FROM pragma_table_info(?)")
+            .bind(table)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(|e| self.err(e))?;
+        Ok(rows.into_iter().map(|(n,)| n).collect())
+    }
+
+    pub async fn source_checkpoint(
+        &self,
+        pipeline: &str,
+        source: &str,
+    ) -> Result<Option<(u64, Option<String>)>, StoreError> {
+        let row: Option<(i64, Option<String>)> = sqlx::query_as(
+            "SELECT position, identity FROM dash_checkpoints WHERE pipeline = ? AND source = ?",
+        )
+        .bind(pipeline)
+        .bind(source)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(|e| self.err(e))?;
+        Ok(row.map(|(p, identity)| (p.max(0) as u64, identity)))
+    }
+
     /// Rows, dead letters and the checkpoint, in one transaction.
-    /// Returns how many rows were written (duplicates of `key` are not).
+    /// Returns how many rows were written into each of `c.tables`
+    /// (duplicates of `key` are not).
     pub async fn commit(
         &self,
         pipeline: &str,
         source: &str,
         dlq: &str,
         c: &Commit,
-    ) -> Result<u64, StoreError> {
+    ) -> Result<Vec<u64>, StoreError> {
         let mut tx = self.pool.begin().await.map_err(|e| self.err(e))?;
         let written = insert_rows(&mut tx, &c.tables)
             .await
@@ -152,6 +191,17 @@ impl Sqlite {
             .await
             .map_err(|e| self.err(e))?;
         }
+        if let Some(identity) = &c.identity {
+            sqlx::query(
+                "UPDATE dash_checkpoints SET identity = ? WHERE pipeline = ? AND source = ?",
+            )
+            .bind(identity)
+            .bind(pipeline)
+            .bind(source)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| self.err(e))?;
+        }
         tx.commit().await.map_err(|e| self.err(e))?;
         Ok(written)
     }
@@ -161,7 +211,7 @@ impl Sqlite {
         dlq: &str,
         tables: &[TableRows],
         resolved: &[i64],
-        failed: &[(i64, String, String)],
+        failed: &[(i64, DeadLetter)],
     ) -> Result<u64, StoreError> {
         let mut tx = self.pool.begin().await.map_err(|e| self.err(e))?;
         let written = insert_rows(&mut tx, tables)
@@ -176,22 +226,35 @@ impl Sqlite {
                 .map_err(|e| self.err(e))?;
         }
         let at = now();
-        for (id, code, message) in failed {
+        for (id, d) in failed {
             let sql = format!(
-                "UPDATE {} SET attempts = attempts + 1, last_failed_at = ?, code = ?, message = ? WHERE id = ?",
+                "UPDATE {} SET attempts = attempts + 1, last_failed_at = ?, stage = ?, code = ?, \
+                 message = ?, location = ? WHERE id = ?",
                 quote(dlq)
             );
             sqlx::query(AssertSqlSafe(sql))
                 .bind(&at)
-                .bind(code)
-                .bind(message)
+                .bind(&d.stage)
+                .bind(&d.code)
+                .bind(&d.message)
+                .bind(&d.location)
                 .bind(id)
                 .execute(&mut *tx)
                 .await
                 .map_err(|e| self.err(e))?;
         }
         tx.commit().await.map_err(|e| self.err(e))?;
-        Ok(written)
+        Ok(written.iter().sum())
+    }
+
+    pub async fn has_table(&self, table: &str) -> Result<bool, StoreError> {
+        let row: (i64,) =
+            sqlx::query_as("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?")
+                .bind(table)
+                .fetch_one(&self.pool)
+                .await
+                .map_err(|e| self.err(e))?;
+        Ok(row.0 > 0)
     }
 
     pub async fn start_run(&self, pipeline: &str) -> Result<i64, StoreError> {
@@ -208,21 +271,38 @@ impl Sqlite {
         &self,
         id: i64,
         status: &str,
-        counts: [u64; 4],
+        s: &crate::summary::Summary,
     ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await.map_err(|e| self.err(e))?;
         sqlx::query(
-            "UPDATE dash_runs SET ended_at = ?, status = ?, read = ?, written = ?, skipped = ?, dead_lettered = ? WHERE id = ?",
+            "UPDATE dash_runs SET ended_at = ?, status = ?, read = ?, delivered = ?, written = ?, already_there = ?, skipped = ?, dead_lettered = ? WHERE id = ?",
         )
         .bind(now())
         .bind(status)
-        .bind(counts[0] as i64)
-        .bind(counts[1] as i64)
-        .bind(counts[2] as i64)
-        .bind(counts[3] as i64)
+        .bind(s.read as i64)
+        .bind(s.delivered as i64)
+        .bind(s.written as i64)
+        .bind(s.split_known.then_some(s.duplicates as i64))
+        .bind(s.skipped as i64)
+        .bind(s.dead_lettered as i64)
         .bind(id)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await
         .map_err(|e| self.err(e))?;
+        for sink in &s.sinks {
+            sqlx::query(
+                "INSERT INTO dash_run_sinks (run_id, sink, target, written, already_there) VALUES (?, ?, ?, ?, ?)",
+            )
+            .bind(id)
+            .bind(&sink.name)
+            .bind(&sink.target)
+            .bind(sink.written as i64)
+            .bind(sink.duplicates as i64)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| self.err(e))?;
+        }
+        tx.commit().await.map_err(|e| self.err(e))?;
         Ok(())
     }
 
@@ -233,7 +313,8 @@ impl Sqlite {
         id: Option<i64>,
     ) -> Result<Vec<DlqEntry>, StoreError> {
         let sql = format!(
-            "SELECT id, pipeline, stage, code, message, location, raw, attempts, first_failed_at, last_failed_at FROM {} \
+            "SELECT id, pipeline, stage, code, message, location, raw, source, position, attempts, \
+             first_failed_at, last_failed_at FROM {} \
              WHERE (? IS NULL OR pipeline = ?) AND (? IS NULL OR id = ?) ORDER BY id",
             quote(dlq)
         );
@@ -255,9 +336,11 @@ impl Sqlite {
                 message: r.get(4),
                 location: r.get(5),
                 raw: r.get(6),
-                attempts: r.get(7),
-                first_failed_at: r.get(8),
-                last_failed_at: r.get(9),
+                source: r.get(7),
+                position: r.get(8),
+                attempts: r.get(9),
+                first_failed_at: r.get(10),
+                last_failed_at: r.get(11),
             })
             .collect())
     }
@@ -320,43 +403,33 @@ impl Sqlite {
 
 /// One column of a row, read as its kind (SQLite stores timestamps as
 /// text and booleans as integers).
-fn cell(row: &sqlx::sqlite::SqliteRow, i: usize, kind: ColumnKind) -> SqlValue {
-    let text = || row.try_get::<Option<String>, _>(i).ok().flatten();
-    let value = match kind {
-        ColumnKind::Int => row
-            .try_get::<Option<i64>, _>(i)
-            .ok()
-            .flatten()
-            .map(SqlValue::Int),
-        ColumnKind::Real => row
-            .try_get::<Option<f64>, _>(i)
-            .ok()
-            .flatten()
-            .map(SqlValue::Real),
-        ColumnKind::Bool => row
-            .try_get::<Option<i64>, _>(i)
-            .ok()
-            .flatten()
-            .map(|b| SqlValue::Bool(b != 0)),
-        ColumnKind::Text => text().map(SqlValue::Text),
-        ColumnKind::Timestamp => text().and_then(|t| {
-            chrono::DateTime::parse_from_rfc3339(&t)
-                .ok()
+fn cell(row: &sqlx::sqlite::SqliteRow, i: usize, kind: ColumnKind) -> Cell {
+    match kind {
+        ColumnKind::Int => read(row, i, SqlValue::Int),
+        ColumnKind::Real => read(row, i, SqlValue::Real),
+        ColumnKind::Bool => read(row, i, |b: i64| SqlValue::Bool(b != 0)),
+        ColumnKind::Text => read(row, i, SqlValue::Text),
+        ColumnKind::Timestamp => match read(row, i, SqlValue::Text)? {
+            SqlValue::Text(t) => chrono::DateTime::parse_from_rfc3339(&t)
                 .map(|d| SqlValue::Timestamp(d.timestamp_micros()))
-        }),
-        ColumnKind::Json => text().map(SqlValue::Json),
-    };
-    value.unwrap_or(SqlValue::Null)
+                .map_err(|_| format!("`{t}` is not an RFC 3339 timestamp")),
+            other => Ok(other),
+        },
+        ColumnKind::Json => read(row, i, SqlValue::Json),
+    }
 }
 
-/// Multi-row prepared inserts of every table's rows; returns rows written.
+/// Multi-row prepared inserts of every table's rows; returns the rows
+/// written into each table (duplicates of a `key` are not), in order.
 async fn insert_rows(
     tx: &mut sqlx::SqliteConnection,
     tables: &[TableRows],
-) -> Result<u64, sqlx::Error> {
-    let mut written = 0;
+) -> Result<Vec<u64>, sqlx::Error> {
+    let mut out = Vec::with_capacity(tables.len());
     for t in tables {
+        let mut written = 0;
         if t.rows.is_empty() || t.columns.is_empty() {
+            out.push(0);
             continue;
         }
         let cols: Vec<String> = t.columns.iter().map(|c| quote(c)).collect();
@@ -384,8 +457,9 @@ async fn insert_rows(
             }
             written += q.execute(&mut *tx).await?.rows_affected();
         }
+        out.push(written);
     }
-    Ok(written)
+    Ok(out)
 }
 
 fn now() -> String {

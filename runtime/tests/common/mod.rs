@@ -7,8 +7,9 @@ pub mod db;
 
 use std::path::{Path, PathBuf};
 
-use dash_compiler::{SourceFile, analyze};
+use dash_check::analyze;
 use dash_runtime::executor::{RunOptions, Summary, run_blocking};
+use dash_syntax::SourceFile;
 
 pub const TYPES: &str = "type Reading {\n  station: string\n  ts: timestamp\n  temp_c: float\n  humidity: float?\n}\n\n\
 type Metric {\n  station: string\n  ts: timestamp\n  temp_f: float\n  humidity: float\n}\n\n\
@@ -39,7 +40,7 @@ pub fn run_on(dir: &Path, db: Option<&str>) -> Summary {
         db: db.map(str::to_string),
         ..RunOptions::default()
     };
-    run_blocking(&analysis, dir, &options, &mut |_| {}).expect("run")
+    run_blocking(&dash_ir::compile(&analysis), dir, &options, &mut |_| {}).expect("run")
 }
 
 pub fn counts(s: &Summary) -> (u64, u64, u64, u64) {

@@ -1,0 +1,382 @@
+//! Sources and sinks: their kinds, the checks that depend on the kind,
+//! and their options decoded into the run plan's typed specs
+//! ([`crate::plan`]). A declaration with an error gets no spec.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use super::Checker;
+use super::expr::list_names;
+use super::options::{
+    KINDS_NOT_YET, POSTGRES_ONLY, SINK_KINDS, SOURCE_KINDS, env_name, format_of_path, sink_options,
+    source_options,
+};
+use super::plan::{
+    CsvFormat, DbEngine, Format, Origin, SinkKind, SinkSpec, SourceKind, SourceSpec, TableSink,
+    Text, TextPart,
+};
+use super::ty::{RecordId, Ty};
+use dash_syntax::ast::{
+    Expr, ExprKind, Ident, OptionItem, OptionValue, SinkDecl, SourceDecl, StrPart,
+};
+use dash_syntax::diag::{Code, Severity, suggest};
+
+type Given<'o> = HashMap<String, &'o OptionItem>;
+
+impl Checker<'_> {
+    pub(super) fn source(&mut self, s: &SourceDecl) {
+        let errors = self.error_count();
+        let record = self.endpoint_record(&s.name.name);
+        let Some(specs) = source_options(&s.kind.name) else {
+            self.unknown_kind(&s.kind, "source", SOURCE_KINDS, Code::UnknownSourceKind);
+            return;
+        };
+        let what = format!("a `{}` source", s.kind.name);
+        let given = self.options(&s.options, specs, record, &what, s.kind.span);
+        if KINDS_NOT_YET.contains(&s.kind.name.as_str()) {
+            let d = self
+                .diag(
+                    Code::NotSupportedYet,
+                    s.kind.span,
+                    format!("`{}` sources are not supported yet", s.kind.name),
+                    "not supported yet",
+                )
+                .with_help("`dashc run` reads `file` and `stdin` sources today");
+            self.report(d);
+            return;
+        }
+        let format = self.source_format(s, &given);
+        if self.error_count() > errors {
+            return;
+        }
+        let (Some(record), Some(format)) = (record, format) else {
+            return;
+        };
+        let kind = match s.kind.name.as_str() {
+            "file" => match given.get("path").and_then(|i| text(i)) {
+                Some(path) => SourceKind::File { path, format },
+                None => return,
+            },
+            _ => SourceKind::Stdin { format },
+        };
+        let spec = SourceSpec {
+            name: s.name.name.clone(),
+            record,
+            kind,
+            origin: self.origin(&s.name),
+        };
+        self.program.plan.sources.insert(spec.name.clone(), spec);
+    }
+
+    /// The format of a file or stdin source: `format:`, else the path's
+    /// extension, else (stdin) JSON lines; `None` after an error.
+    fn source_format(&mut self, s: &SourceDecl, given: &Given) -> Option<Format> {
+        let format = match given.get("format").and_then(|o| name(o)) {
+            Some(f) => Some(f.to_string()),
+            None => given
+                .get("path")
+                .and_then(|o| text(o))
+                .and_then(|p| format_of_path(&p.shown())),
+        };
+        if s.kind.name == "file" && format.is_none() && given.contains_key("path") {
+            let d = self
+                .diag(
+                    Code::MissingOption,
+                    s.kind.span,
+                    "this file source needs a `format`: it cannot be told from the path",
+                    "missing `format`",
+                )
+                .with_help("add `format: jsonl` (or `csv`, or `json` for one array)");
+            self.report(d);
+            return None;
+        }
+        let format = format.unwrap_or_else(|| "jsonl".into());
+        if format == "lines" {
+            let span = given.get("format").map_or(s.kind.span, |i| i.span);
+            self.refuse(
+                span,
+                "`format: lines` is not supported yet",
+                "read JSON lines, CSV or one JSON array for now",
+            );
+            return None;
+        }
+        if let Some(item) = given.get("path")
+            && let Some(path) = text(item)
+            && path.shown().contains(['*', '?', '['])
+        {
+            self.refuse(
+                item.span,
+                "a glob `path` (several files) is not supported yet",
+                "name one file for now",
+            );
+            return None;
+        }
+        if format != "csv" {
+            for key in ["delimiter", "header", "null"] {
+                if let Some(item) = given.get(key) {
+                    self.not_applicable(item, "only applies to `format: csv`");
+                }
+            }
+        }
+        Some(match format.as_str() {
+            "csv" => {
+                let mut csv = CsvFormat::default();
+                if let Some(d) = given.get("delimiter").and_then(|i| plain(i)) {
+                    csv.delimiter = *d.as_bytes().first()?;
+                }
+                if let Some(header) = given.get("header").and_then(|i| boolean(i)) {
+                    csv.header = header;
+                }
+                if let Some(null) = given.get("null").and_then(|i| strings(i)) {
+                    csv.null = null;
+                }
+                Format::Csv(csv)
+            }
+            "json" => Format::Json,
+            _ => Format::Jsonl,
+        })
+    }
+
+    pub(super) fn sink(&mut self, s: &SinkDecl) {
+        let errors = self.error_count();
+        let record = self.endpoint_record(&s.name.name);
+        let Some(specs) = sink_options(&s.kind.name) else {
+            self.unknown_kind(&s.kind, "sink", SINK_KINDS, Code::UnknownSinkKind);
+            return;
+        };
+        let what = format!("a `{}` sink", s.kind.name);
+        let given = self.options(&s.options, specs, record, &what, s.kind.span);
+        if s.kind.name == "sqlite" {
+            for key in POSTGRES_ONLY {
+                if let Some(item) = given.get(*key) {
+                    self.not_applicable(item, "is a PostgreSQL option; this sink is `sqlite`");
+                }
+            }
+        }
+        if s.kind.name == "postgres"
+            && let Some(item) = given.get("time")
+        {
+            let d = self
+                .diag(
+                    Code::NotSupportedYet,
+                    item.key.span,
+                    "`time` on a `postgres` sink is not supported yet: the table would not be partitioned",
+                    "not supported yet",
+                )
+                .with_help("remove `time` for now; partitioned storage on PostgreSQL is not built yet");
+            self.report(d);
+        }
+        if let Some(item) = given.get("on_conflict") {
+            if !given.contains_key("key") {
+                self.not_applicable(
+                    item,
+                    "needs a `key`: without one no row conflicts with another",
+                );
+            } else if name(item) == Some("update") {
+                self.refuse(
+                    item.span,
+                    "`on_conflict: update` is not supported yet",
+                    "`on_conflict: skip` (the default) leaves a stored row as it is",
+                );
+            }
+        }
+        if matches!(s.kind.name.as_str(), "stdout" | "file")
+            && let Some(item) = given.get("format")
+            && name(item).is_some_and(|f| f != "jsonl")
+        {
+            self.not_applicable(item, "must be `jsonl` for this sink");
+        }
+        if self.error_count() > errors {
+            return;
+        }
+        let Some(record) = record else {
+            return;
+        };
+        let kind = match s.kind.name.as_str() {
+            "stdout" => SinkKind::Stdout,
+            "file" => match given.get("path").and_then(|i| text(i)) {
+                Some(path) => SinkKind::File { path },
+                None => return,
+            },
+            kind => SinkKind::Table(TableSink {
+                table: match given.get("table").and_then(|i| plain(i)) {
+                    Some(t) => t,
+                    None => return,
+                },
+                engine: match kind {
+                    "postgres" => Some(DbEngine::Postgres),
+                    "sqlite" => Some(DbEngine::Sqlite),
+                    _ => None,
+                },
+                key: given.get("key").map(|i| names(i)).unwrap_or_default(),
+                time: given.get("time").and_then(|i| name(i)).map(str::to_string),
+            }),
+        };
+        let spec = SinkSpec {
+            name: s.name.name.clone(),
+            record,
+            kind,
+            batch: given
+                .get("batch")
+                .and_then(|i| int(i))
+                .and_then(|n| usize::try_from(n).ok()),
+            linger: given.get("linger").and_then(|i| duration(i)),
+            origin: self.origin(&s.name),
+        };
+        self.program.plan.sinks.insert(spec.name.clone(), spec);
+    }
+
+    /// E0049 for a value of an option that does not run yet.
+    pub(super) fn refuse(&mut self, span: dash_syntax::Span, message: &str, help: &str) {
+        let d = self
+            .diag(Code::NotSupportedYet, span, message, "not supported yet")
+            .with_help(help.to_string());
+        self.report(d);
+    }
+
+    pub(super) fn origin(&self, name: &Ident) -> Origin {
+        Origin {
+            file: self.file,
+            span: name.span,
+        }
+    }
+
+    pub(super) fn error_count(&self) -> usize {
+        self.diags
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count()
+    }
+
+    fn endpoint_record(&self, name: &str) -> Option<RecordId> {
+        match self.program.endpoints.get(name) {
+            Some(Ty::Record(id)) => Some(*id),
+            _ => None,
+        }
+    }
+
+    fn unknown_kind(&mut self, kind: &Ident, what: &str, known: &[&str], code: Code) {
+        let help = suggest::did_you_mean(&kind.name, known.iter().copied())
+            .unwrap_or_else(|| format!("{what} kinds are {}", list_names(known)));
+        let d = self
+            .diag(
+                code,
+                kind.span,
+                format!("unknown {what} kind `{}`", kind.name),
+                format!("not a {what} kind"),
+            )
+            .with_help(help);
+        self.report(d);
+    }
+
+    fn not_applicable(&mut self, item: &OptionItem, why: &str) {
+        let d = self.diag(
+            Code::OptionNotApplicable,
+            item.key.span,
+            format!("option `{}` {why}", item.key.name),
+            "does not apply here",
+        );
+        self.report(d);
+    }
+}
+
+// Decoding of option values that `Checker::options` has validated.
+
+fn expr(item: &OptionItem) -> Option<&Expr> {
+    match &item.value {
+        OptionValue::Expr(e) => Some(e),
+        _ => None,
+    }
+}
+
+fn name(item: &OptionItem) -> Option<&str> {
+    match &expr(item)?.kind {
+        ExprKind::Name(id) => Some(&id.name),
+        _ => None,
+    }
+}
+
+/// A string option with its `${env.NAME}` parts.
+fn text(item: &OptionItem) -> Option<Text> {
+    let ExprKind::Str(parts) = &expr(item)?.kind else {
+        return None;
+    };
+    let parts = parts
+        .iter()
+        .map(|p| match p {
+            StrPart::Text(t) => Some(TextPart::Literal(t.clone())),
+            StrPart::Interp(e) => env_name(e).map(|n| TextPart::Env(n.to_string())),
+        })
+        .collect::<Option<Vec<_>>>()?;
+    Some(Text { parts })
+}
+
+/// A string option without interpolation.
+fn plain(item: &OptionItem) -> Option<String> {
+    let ExprKind::Str(parts) = &expr(item)?.kind else {
+        return None;
+    };
+    parts
+        .iter()
+        .map(|p| match p {
+            StrPart::Text(t) => Some(t.as_str()),
+            StrPart::Interp(_) => None,
+        })
+        .collect()
+}
+
+fn strings(item: &OptionItem) -> Option<Vec<String>> {
+    match &expr(item)?.kind {
+        ExprKind::Str(_) => Some(vec![plain(item)?]),
+        ExprKind::List(items) => items
+            .iter()
+            .map(|e| match &e.kind {
+                ExprKind::Str(parts) => parts
+                    .iter()
+                    .map(|p| match p {
+                        StrPart::Text(t) => Some(t.as_str()),
+                        StrPart::Interp(_) => None,
+                    })
+                    .collect(),
+                _ => None,
+            })
+            .collect(),
+        _ => None,
+    }
+}
+
+fn boolean(item: &OptionItem) -> Option<bool> {
+    match expr(item)?.kind {
+        ExprKind::Bool(b) => Some(b),
+        _ => None,
+    }
+}
+
+fn int(item: &OptionItem) -> Option<i64> {
+    match expr(item)?.kind {
+        ExprKind::Int(n) => Some(n),
+        _ => None,
+    }
+}
+
+fn duration(item: &OptionItem) -> Option<Duration> {
+    match expr(item)?.kind {
+        ExprKind::Duration(us) if us > 0 => Some(Duration::from_micros(us as u64)),
+        _ => None,
+    }
+}
+
+/// A field name or a list of them.
+fn names(item: &OptionItem) -> Vec<String> {
+    match expr(item).map(|e| &e.kind) {
+        Some(ExprKind::Name(id)) => vec![id.name.clone()],
+        Some(ExprKind::List(items)) => items
+            .iter()
+            .filter_map(|i| match &i.kind {
+                ExprKind::Name(id) => Some(id.name.clone()),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}

@@ -1,0 +1,204 @@
+//! The run plan: every source, sink and pipeline of a project with its
+//! options decoded once, into typed values, by the checker that validated
+//! them. The runtime consumes only this (with the IR and the source files
+//! for error locations); it never reads option syntax and never defaults
+//! an option the checker did not see.
+//!
+//! A declaration with an error has no entry here: a project with errors
+//! does not run.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use dash_syntax::source::{FileId, Span};
+
+use crate::ty::RecordId;
+
+/// Every runnable declaration of a project, by name.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RunPlan {
+    pub sources: BTreeMap<String, SourceSpec>,
+    pub sinks: BTreeMap<String, SinkSpec>,
+    /// In declaration order (file by file).
+    pub pipelines: Vec<PipelineSpec>,
+}
+
+impl RunPlan {
+    pub fn pipeline(&self, name: &str) -> Option<&PipelineSpec> {
+        self.pipelines.iter().find(|p| p.name == name)
+    }
+}
+
+/// Where a declaration is, for messages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Origin {
+    pub file: FileId,
+    /// The declaration's name.
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct SourceSpec {
+    pub name: String,
+    pub record: RecordId,
+    pub kind: SourceKind,
+    pub origin: Origin,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum SourceKind {
+    /// `file { path, format }`; the path is relative to the project.
+    File {
+        path: Text,
+        format: Format,
+    },
+    Stdin {
+        format: Format,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Format {
+    Jsonl,
+    Csv(CsvFormat),
+    /// One JSON array of records.
+    Json,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct CsvFormat {
+    /// One ASCII character.
+    pub delimiter: u8,
+    /// Whether the first row names the columns (matched by name).
+    pub header: bool,
+    /// The field texts that mean null (default: the empty field).
+    pub null: Vec<String>,
+}
+
+impl Default for CsvFormat {
+    fn default() -> Self {
+        CsvFormat {
+            delimiter: b',',
+            header: true,
+            null: vec![String::new()],
+        }
+    }
+}
+
+/// An option string: literal text and `${env.NAME}` parts, which are
+/// read from the environment when the run starts (and are secrets).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Text {
+    pub parts: Vec<TextPart>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TextPart {
+    Literal(String),
+    Env(String),
+}
+
+impl Text {
+    pub fn literal(text: impl Into<String>) -> Text {
+        Text {
+            parts: vec![TextPart::Literal(text.into())],
+        }
+    }
+
+    /// Whether part of the text comes from the environment (so the
+    /// resolved text must never be printed).
+    pub fn is_secret(&self) -> bool {
+        self.parts.iter().any(|p| matches!(p, TextPart::Env(_)))
+    }
+
+    /// The text with every `${env.NAME}` replaced by `lookup(NAME)`; the
+    /// name of the first variable `lookup` does not know is the error.
+    pub fn resolve(&self, lookup: impl Fn(&str) -> Option<String>) -> Result<String, String> {
+        let mut out = String::new();
+        for part in &self.parts {
+            match part {
+                TextPart::Literal(t) => out.push_str(t),
+                TextPart::Env(name) => out.push_str(&lookup(name).ok_or_else(|| name.clone())?),
+            }
+        }
+        Ok(out)
+    }
+
+    /// The text as written, `${env.NAME}` included: safe to print.
+    pub fn shown(&self) -> String {
+        self.parts
+            .iter()
+            .map(|p| match p {
+                TextPart::Literal(t) => t.clone(),
+                TextPart::Env(name) => format!("${{env.{name}}}"),
+            })
+            .collect()
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct SinkSpec {
+    pub name: String,
+    pub record: RecordId,
+    pub kind: SinkKind,
+    /// `batch:`; absent: `dash.yaml`'s default, else 1000.
+    pub batch: Option<usize>,
+    /// `linger:`; absent: `dash.yaml`'s default, else 500ms.
+    pub linger: Option<Duration>,
+    pub origin: Origin,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum SinkKind {
+    Table(TableSink),
+    /// JSON lines on standard output.
+    Stdout,
+    /// JSON lines appended to a file, relative to the project.
+    File {
+        path: Text,
+    },
+}
+
+/// A `table`, `postgres` or `sqlite` sink.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TableSink {
+    pub table: String,
+    /// `postgres` or `sqlite` sinks refuse to run on the other engine;
+    /// `table` sinks run on either.
+    pub engine: Option<DbEngine>,
+    /// Field names; a row whose key is already there is not written again.
+    pub key: Vec<String>,
+    /// The timestamp field `time:` names.
+    pub time: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DbEngine {
+    Postgres,
+    Sqlite,
+}
+
+impl DbEngine {
+    pub fn name(self) -> &'static str {
+        match self {
+            DbEngine::Postgres => "postgres",
+            DbEngine::Sqlite => "sqlite",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct PipelineSpec {
+    pub name: String,
+    pub source: String,
+    /// Transforms and reactors, in order.
+    pub stages: Vec<String>,
+    /// The sinks of the last hop (several for a fan-out).
+    pub sinks: Vec<String>,
+    /// `dlq:`; absent: `dash.yaml`'s default, else `dash_dlq`.
+    pub dlq: Option<String>,
+    /// `max_error_rate:`; absent: 0.5. The run stops when more than this
+    /// share of the recent records failed.
+    pub max_error_rate: Option<f64>,
+    pub origin: Origin,
+}

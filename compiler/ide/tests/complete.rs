@@ -1,0 +1,33 @@
+//! Completion offers only what runs: options the checker refuses as not
+//! supported yet (E0049) are not proposed.
+
+use dash_check::analyze;
+use dash_ide::complete;
+use dash_syntax::{FileId, SourceFile};
+
+fn labels(text: &str, marker: &str) -> Vec<String> {
+    let offset = text.find(marker).expect("marker") + marker.len();
+    let analysis = analyze(vec![SourceFile::new("p.dash", text.to_string())]);
+    complete(&analysis, None, FileId(0), text, offset)
+        .into_iter()
+        .map(|c| c.label)
+        .collect()
+}
+
+#[test]
+fn sink_options_that_do_not_run_are_not_offered() {
+    let text = "type M { ts: timestamp }\nsink m: M into table {\n  table: \"m\"\n  \n}\n";
+    let options = labels(text, "table: \"m\"\n  ");
+    assert!(options.contains(&"key".to_string()), "{options:?}");
+    for refused in ["retention", "chunk", "compress_after", "rollup"] {
+        assert!(!options.contains(&refused.to_string()), "{options:?}");
+    }
+}
+
+#[test]
+fn pipeline_workers_is_not_offered() {
+    let text = "pipeline p {\n  \n}\n";
+    let options = labels(text, "pipeline p {\n  ");
+    assert!(options.contains(&"dlq".to_string()), "{options:?}");
+    assert!(!options.contains(&"workers".to_string()), "{options:?}");
+}
