@@ -1,7 +1,7 @@
 //! `dashc check`: analyze projects and print their diagnostics.
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use dash_check::Analysis;
@@ -26,6 +26,22 @@ pub fn load_and_analyze(paths: &[PathBuf]) -> Result<Vec<Analysis>, ExitCode> {
 }
 
 /// Print an analysis' diagnostics to stderr, rustc-style.
+/// The project at `path`, checked and lowered for running; on errors, the
+/// diagnostics are printed with "nothing was {done}" and the exit code
+/// is returned.
+pub fn compile_project(path: &Path, done: &str) -> Result<dash_ir::Compiled, ExitCode> {
+    let analyses = load_and_analyze(&[path.to_path_buf()])?;
+    let Some(analysis) = analyses.first() else {
+        return Err(ExitCode::from(2));
+    };
+    if analysis.error_count() > 0 {
+        print_diagnostics(analysis, true);
+        eprintln!("error: the project has errors; nothing was {done}");
+        return Err(ExitCode::from(1));
+    }
+    Ok(dash_ir::compile(analysis))
+}
+
 pub fn print_diagnostics(analysis: &Analysis, warnings: bool) {
     let style = Style {
         color: std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),

@@ -13,7 +13,7 @@ use dash_runtime::dlq::{DlqError, Letters, ReplayOptions, Since};
 use dash_runtime::executor::RunOptions;
 use dash_runtime::store::DlqEntry;
 
-use crate::cli_check::{load_and_analyze, print_diagnostics};
+use crate::cli_check::compile_project;
 use crate::cli_run::{init_logs, project_dir};
 use crate::{DlqCommand, Format};
 
@@ -190,19 +190,10 @@ fn list(out: &mut impl Write, letters: &Letters, wide: bool) -> std::io::Result<
 
 fn replay(path: &Path, dir: &Path, options: &RunOptions, replay: &ReplayOptions) -> ExitCode {
     init_logs();
-    let analyses = match load_and_analyze(&[path.to_path_buf()]) {
-        Ok(a) => a,
+    let compiled = match compile_project(path, "replayed") {
+        Ok(c) => c,
         Err(code) => return code,
     };
-    let Some(analysis) = analyses.first() else {
-        return ExitCode::from(2);
-    };
-    if analysis.error_count() > 0 {
-        print_diagnostics(analysis, true);
-        eprintln!("error: the project has errors; nothing was replayed");
-        return ExitCode::from(1);
-    }
-    let compiled = dash_ir::compile(analysis);
     let done = match dash_runtime::dlq::replay_with(&compiled, dir, options, replay) {
         Ok(done) => done,
         Err(e) => return fail(&e),

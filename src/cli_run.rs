@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use dash_runtime::executor::{RunOptions, Summary, run_blocking};
 
-use crate::cli_check::{load_and_analyze, print_diagnostics};
+use crate::cli_check::compile_project;
 use crate::progress::{ProgressLine, thousands};
 
 /// The directory a project's relative paths (data files, `dash.db`,
@@ -32,18 +32,10 @@ pub(crate) fn init_logs() {
 
 pub fn run(path: &Path, options: RunOptions) -> ExitCode {
     init_logs();
-    let analyses = match load_and_analyze(&[path.to_path_buf()]) {
-        Ok(a) => a,
+    let compiled = match compile_project(path, "run") {
+        Ok(c) => c,
         Err(code) => return code,
     };
-    let Some(analysis) = analyses.first() else {
-        return ExitCode::from(2);
-    };
-    if analysis.error_count() > 0 {
-        print_diagnostics(analysis, true);
-        eprintln!("error: the project has errors; nothing was run");
-        return ExitCode::from(1);
-    }
     let dir = project_dir(path);
     let tty = std::io::stderr().is_terminal();
     let mut line = ProgressLine::new();
@@ -52,7 +44,6 @@ pub fn run(path: &Path, options: RunOptions) -> ExitCode {
             line.update(s);
         }
     };
-    let compiled = dash_ir::compile(analysis);
     let result = run_blocking(&compiled, &dir, &options, &mut progress);
     line.finish();
     match result {

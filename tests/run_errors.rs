@@ -97,18 +97,46 @@ fn a_database_error_says_what_dash_was_doing_without_server_source_lines() {
     };
     psql(&format!(
         "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}; \
-         CREATE TABLE {schema}.readings (station INT NOT NULL, other TEXT NOT NULL);"
+         CREATE TABLE {schema}.readings (station TEXT NOT NULL, \
+           temp_c DOUBLE PRECISION NOT NULL CHECK (temp_c > 100));"
     ));
     let dir = project("doing", "postgres");
     let db = format!("postgres://postgres@127.0.0.1:5432/test?options=-c%20search_path%3D{schema}");
     let out = dashc(&dir, &["--db", &db]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
-    // The existing table does not fit: which operation, which table.
+    // The existing table refuses the row: which operation, which
+    // pipeline, in the server's words, at once (not retried).
     assert!(
-        stderr.contains("committing a batch of pipeline `load`") && stderr.contains("\"readings\""),
+        stderr.contains("committing a batch of pipeline `load`")
+            && stderr.contains("violates check constraint"),
         "{stderr}"
     );
     assert!(!stderr.contains(" at line "), "{stderr}");
+    // A table without a column of the type, or with a column of another
+    // type, is refused before reading.
+    psql(&format!(
+        "DROP TABLE {schema}.readings; CREATE TABLE {schema}.readings (station TEXT NOT NULL)"
+    ));
+    let out = dashc(&dir, &["--db", &db]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(
+            "sink `stored` writes table `readings`, which exists without the column(s) `temp_c`"
+        ),
+        "{stderr}"
+    );
+    psql(&format!(
+        "ALTER TABLE {schema}.readings ADD COLUMN temp_c INT"
+    ));
+    let out = dashc(&dir, &["--db", &db]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(
+            "whose column `temp_c` is `integer`, but its field is written as `double precision`"
+        ),
+        "{stderr}"
+    );
     psql(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
 }

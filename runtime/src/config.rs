@@ -45,6 +45,8 @@ struct File {
     copy_format: CopyFormat,
     #[serde(default)]
     env: HashMap<String, Overrides>,
+    /// Part of service mode, which does not run yet: refused by name.
+    shutdown_timeout: Option<serde_norway::Value>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -132,6 +134,14 @@ pub fn load(dir: &Path, env: Option<&str>) -> Result<Config, ConfigError> {
             })
             .transpose()
     };
+    if config.shutdown_timeout.is_some() {
+        return Err(ConfigError::Invalid {
+            path: shown.clone(),
+            message: "`shutdown_timeout` is not supported yet: it belongs to service mode \
+                      (live sources running until a signal), which does not run yet; remove it"
+                .into(),
+        });
+    }
     if config.batch == Some(0) {
         return Err(invalid(
             "batch",
@@ -261,6 +271,9 @@ mod tests {
             assert!(e.contains("dash.yaml"), "{e}");
             assert!(e.contains(&format!("`{key}: {value}`")), "{e}");
         }
+        std::fs::write(dir.join("dash.yaml"), "shutdown_timeout: 30s\n").unwrap();
+        let e = load(&dir, None).unwrap_err().to_string();
+        assert!(e.contains("`shutdown_timeout` is not supported yet"), "{e}");
         std::fs::write(dir.join("dash.yaml"), "lingr: 5s\n").unwrap();
         let e = load(&dir, None).unwrap_err().to_string();
         assert!(e.contains("dash.yaml") && e.contains("lingr"), "{e}");

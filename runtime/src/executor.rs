@@ -155,13 +155,10 @@ async fn prepare(
     let mut tables = Vec::new();
     for sink in &plan.sinks {
         if let Output::Table { table, .. } = &sink.output {
+            let columns = columns_of(program, sink.record);
+            crate::preflight::check_sink_table(&store, &sink.name, table, &columns).await?;
             store
-                .ensure_table(
-                    table,
-                    &columns_of(program, sink.record),
-                    &sink.key,
-                    sink.time.as_deref(),
-                )
+                .ensure_table(table, &columns, &sink.key, sink.time.as_deref())
                 .await?;
             tables.push(table.clone());
         }

@@ -45,7 +45,12 @@ pub async fn check_lookups(plan: &Plan, checked: &Program, store: &Store) -> Res
             else {
                 continue;
             };
-            let columns = store.table_columns(table).await?;
+            let columns: Vec<String> = store
+                .table_columns(table)
+                .await?
+                .into_iter()
+                .map(|(name, _)| name)
+                .collect();
             let what = format!("step `{}.{}`", reactor.name, step.name);
             if columns.is_empty() {
                 return Err(RunError::Environment(format!(
@@ -134,4 +139,56 @@ pub fn check_sinks(store: &Store, sinks: &[crate::plan::SinkPlan]) -> Result<(),
         }
     }
     Ok(())
+}
+
+/// A sink table that already exists must have a column for every field
+/// of the sink's record type: Dash does not change tables yet, so a
+/// field added to the type stops the run here, before anything is read,
+/// instead of failing the first commit.
+pub async fn check_sink_table(
+    store: &Store,
+    sink: &str,
+    table: &str,
+    columns: &[crate::store::Column],
+) -> Result<(), RunError> {
+    let existing = store.table_columns(table).await?;
+    if existing.is_empty() {
+        return Ok(()); // created from the type
+    }
+    let missing: Vec<&str> = columns
+        .iter()
+        .map(|c| c.name.as_str())
+        .filter(|c| !existing.iter().any(|(e, _)| e == c))
+        .collect();
+    if missing.is_empty() {
+        // PostgreSQL's binary COPY takes each column's exact type (SQLite
+        // converts by affinity).
+        if store.engine() == "postgres" {
+            for column in columns {
+                let wanted = crate::store::formatted_pg_type(column.kind);
+                if let Some((_, found)) = existing.iter().find(|(e, _)| *e == column.name)
+                    && found != wanted
+                {
+                    return Err(RunError::Environment(format!(
+                        "sink `{sink}` writes table `{table}`, whose column `{}` is `{found}`, \
+                         but its field is written as `{wanted}`; Dash does not alter existing \
+                         tables yet. Change the column's type yourself or give the sink a new \
+                         `table:` name",
+                        column.name
+                    )));
+                }
+            }
+        }
+        return Ok(());
+    }
+    Err(RunError::Environment(format!(
+        "sink `{sink}` writes table `{table}`, which exists without the column(s) {} of its \
+         record type; Dash does not alter existing tables yet. Add the column(s) yourself \
+         (`ALTER TABLE … ADD COLUMN …`) or give the sink a new `table:` name",
+        missing
+            .iter()
+            .map(|c| format!("`{c}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    )))
 }

@@ -7,8 +7,9 @@ use std::time::Duration;
 
 use super::Checker;
 use super::expr::list_names;
+use super::option_values::env_name;
 use super::options::{
-    KINDS_NOT_YET, POSTGRES_ONLY, SINK_KINDS, SOURCE_KINDS, env_name, format_of_path, sink_options,
+    KINDS_NOT_YET, POSTGRES_ONLY, SINK_KINDS, SOURCE_KINDS, format_of_path, sink_options,
     source_options,
 };
 use super::plan::{

@@ -16,6 +16,7 @@ pub mod call;
 mod endpoints;
 mod env;
 mod expr;
+mod option_values;
 pub mod options;
 mod pipeline;
 pub mod plan;

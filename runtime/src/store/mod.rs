@@ -12,7 +12,7 @@ mod sqlite;
 
 pub use columns::{Column, ColumnKind, SqlValue, columns_of, row_values, sql_value};
 pub use pg_copy::CopyFormat;
-pub use postgres::Postgres;
+pub use postgres::{Postgres, formatted_type_name as formatted_pg_type};
 pub use sqlite::Sqlite;
 
 /// The project database, whichever engine.
@@ -66,8 +66,9 @@ impl Store {
         }
     }
 
-    /// The column names of `table`; empty when there is no such table.
-    pub async fn table_columns(&self, table: &str) -> Result<Vec<String>, StoreError> {
+    /// The columns of `table` (name, type as the engine writes it); empty
+    /// when there is no such table.
+    pub async fn table_columns(&self, table: &str) -> Result<Vec<(String, String)>, StoreError> {
         match self {
             Store::Sqlite(s) => s
                 .table_columns(table)
@@ -382,8 +383,9 @@ fn describe(e: &sqlx::Error) -> String {
 
 impl StoreError {
     /// A database error, classified: connection loss, pool timeouts and
-    /// the SQLSTATEs of a server shutting down or starting up (class 08,
-    /// 57P01–57P03), serialization failures and deadlocks are retryable;
+    /// the SQLSTATEs of a lost connection or of a server shutting down or
+    /// starting up (class 08 but 08P01, 57P01–57P03), serialization
+    /// failures and deadlocks are retryable;
     /// anything else (a constraint, a type error) would fail again.
     pub fn database(url: &str, e: sqlx::Error) -> StoreError {
         let retryable = match &e {
@@ -392,9 +394,23 @@ impl StoreError {
             | sqlx::Error::PoolClosed
             | sqlx::Error::WorkerCrashed
             | sqlx::Error::Protocol(_) => true,
+            // Connection exceptions, but not 08P01 (a protocol violation:
+            // the same message would be refused again).
             sqlx::Error::Database(d) => d.code().is_some_and(|c| {
-                c.starts_with("08")
-                    || matches!(&*c, "57P01" | "57P02" | "57P03" | "40001" | "40P01")
+                matches!(
+                    &*c,
+                    "08000"
+                        | "08001"
+                        | "08003"
+                        | "08004"
+                        | "08006"
+                        | "08007"
+                        | "57P01"
+                        | "57P02"
+                        | "57P03"
+                        | "40001"
+                        | "40P01"
+                )
             }),
             _ => false,
         };

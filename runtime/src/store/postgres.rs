@@ -89,14 +89,7 @@ impl Postgres {
         key: &[String],
         time: Option<&str>,
     ) -> Result<(), StoreError> {
-        let sql = table_ddl(table, columns, key, time, |kind| match kind {
-            ColumnKind::Int => "BIGINT",
-            ColumnKind::Real => "DOUBLE PRECISION",
-            ColumnKind::Bool => "BOOLEAN",
-            ColumnKind::Text => "TEXT",
-            ColumnKind::Timestamp => "TIMESTAMPTZ",
-            ColumnKind::Json => "JSONB",
-        });
+        let sql = table_ddl(table, columns, key, time, type_name);
         if !key.is_empty()
             && let Ok(mut keyed) = self.keyed.lock()
         {
@@ -127,19 +120,19 @@ impl Postgres {
         Ok(row.map(|(p,)| p.max(0) as u64))
     }
 
-    /// The column names of `table` as the session's search path finds it;
-    /// empty when there is no such table.
-    pub async fn table_columns(&self, table: &str) -> Result<Vec<String>, StoreError> {
-        let rows: Vec<(String,)> = sqlx::query_as(
-            "SELECT a.attname::text FROM pg_attribute a \
+    /// The columns of `table` as the session's search path finds it
+    /// (name, type as `format_type` writes it); empty when there is no
+    /// such table.
+    pub async fn table_columns(&self, table: &str) -> Result<Vec<(String, String)>, StoreError> {
+        sqlx::query_as(
+            "SELECT a.attname::text, format_type(a.atttypid, a.atttypmod) FROM pg_attribute a \
              WHERE a.attrelid = to_regclass(quote_ident($1)) AND a.attnum > 0 AND NOT a.attisdropped \
              ORDER BY a.attnum",
         )
         .bind(table)
         .fetch_all(&self.pool)
         .await
-        .map_err(|e| self.err(e))?;
-        Ok(rows.into_iter().map(|(n,)| n).collect())
+        .map_err(|e| self.err(e))
     }
 
     pub async fn source_checkpoint(
@@ -408,6 +401,30 @@ fn cell(row: &sqlx::postgres::PgRow, i: usize, kind: ColumnKind) -> Cell {
             SqlValue::Timestamp(d.timestamp_micros())
         }),
         ColumnKind::Json => read(row, i, |j: serde_json::Value| SqlValue::Json(j.to_string())),
+    }
+}
+
+/// The PostgreSQL type of a column of this kind, as Dash creates it.
+pub fn type_name(kind: ColumnKind) -> &'static str {
+    match kind {
+        ColumnKind::Int => "BIGINT",
+        ColumnKind::Real => "DOUBLE PRECISION",
+        ColumnKind::Bool => "BOOLEAN",
+        ColumnKind::Text => "TEXT",
+        ColumnKind::Timestamp => "TIMESTAMPTZ",
+        ColumnKind::Json => "JSONB",
+    }
+}
+
+/// `format_type`'s name of [`type_name`] (what `pg_attribute` says).
+pub fn formatted_type_name(kind: ColumnKind) -> &'static str {
+    match kind {
+        ColumnKind::Int => "bigint",
+        ColumnKind::Real => "double precision",
+        ColumnKind::Bool => "boolean",
+        ColumnKind::Text => "text",
+        ColumnKind::Timestamp => "timestamp with time zone",
+        ColumnKind::Json => "jsonb",
     }
 }
 

@@ -114,14 +114,14 @@ impl Sqlite {
         Ok(row.map(|(p,)| p.max(0) as u64))
     }
 
-    /// The column names of `table`; empty when there is no such table.
-    pub async fn table_columns(&self, table: &str) -> Result<Vec<String>, StoreError> {
-        let rows: Vec<(String,)> = sqlx::query_as("SELECT name FROM pragma_table_info(?)")
+    /// The columns of `table` (name, declared type); empty when there is
+    /// no such table.
+    pub async fn table_columns(&self, table: &str) -> Result<Vec<(String, String)>, StoreError> {
+        sqlx::query_as("SELECT name, type FROM pragma_table_info(?)")
             .bind(table)
             .fetch_all(&self.pool)
             .await
-            .map_err(|e| self.err(e))?;
-        Ok(rows.into_iter().map(|(n,)| n).collect())
+            .map_err(|e| self.err(e))
     }
 
     pub async fn source_checkpoint(
