@@ -201,3 +201,41 @@ fn dash_runs_stores_each_count_apart() {
         );
     });
 }
+
+/// Standard input is new input every run: a second run reads all of it,
+/// not from the first run's checkpoint.
+#[test]
+fn stdin_is_read_from_its_start_every_run() {
+    use std::io::Write;
+    let dir = project("stdin");
+    std::fs::write(
+        dir.join("p.dash"),
+        "type Row { id: int  name: string }\n\
+         source rows: Row from stdin { format: csv }\n\
+         sink out: Row into table { table: \"rows\" }\n\
+         pipeline p { rows -> out }\n",
+    )
+    .unwrap();
+    let feed = |input: &str| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_dashc"))
+            .args(["run", dir.to_str().unwrap()])
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        let summary = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(out.status.code(), Some(0), "{summary}");
+        count(&summary, "written")
+    };
+    assert_eq!(feed("id,name\n1,a\n2,b\n"), 2);
+    assert_eq!(feed("id,name\n3,c\n4,d\n5,e\n"), 3);
+}

@@ -235,7 +235,7 @@ fn stdout_error(e: &std::io::Error) -> RunError {
         format!("{e}; the batch was not committed")
     };
     RunError::Output {
-        path: "<stdout>".into(),
+        path: "standard output".into(),
         message,
     }
 }

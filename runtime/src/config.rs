@@ -182,10 +182,23 @@ pub fn parse_duration(text: &str) -> Option<Duration> {
 impl Config {
     /// The project database: `--db URL`, else `database:`, else the
     /// embedded SQLite file `dash.db` beside the pipeline files.
+    ///
+    /// A relative SQLite path in `database:` is relative to the project
+    /// (like `dash.db` and the sources' paths); one given with `--db` is
+    /// relative to the current directory, as command-line paths are.
     pub fn database_url(&self, db: Option<&str>, dir: &Path) -> String {
-        db.map(str::to_string)
-            .or_else(|| self.database.clone())
-            .unwrap_or_else(|| format!("sqlite://{}", dir.join("dash.db").display()))
+        if let Some(db) = db {
+            return db.to_string();
+        }
+        match &self.database {
+            Some(url) => match url.strip_prefix("sqlite://") {
+                Some(path) if !path.starts_with('/') && !path.starts_with(':') => {
+                    format!("sqlite://{}", dir.join(path).display())
+                }
+                _ => url.clone(),
+            },
+            None => format!("sqlite://{}", dir.join("dash.db").display()),
+        }
     }
 }
 
@@ -251,6 +264,28 @@ mod tests {
         assert_eq!(prod.batch, Some(10));
         assert!(load(&dir, Some("nope")).is_err());
         std::fs::remove_dir_all(&dir).ok();
+    }
+
+    #[test]
+    fn a_relative_sqlite_database_is_relative_to_the_project() {
+        let config = Config {
+            database: Some("sqlite://data/other.db".into()),
+            ..Config::default()
+        };
+        let dir = Path::new("/projects/weather");
+        assert_eq!(
+            config.database_url(None, dir),
+            "sqlite:///projects/weather/data/other.db"
+        );
+        assert_eq!(
+            config.database_url(Some("sqlite://x.db"), dir),
+            "sqlite://x.db"
+        );
+        let absolute = Config {
+            database: Some("sqlite:///var/dash.db".into()),
+            ..Config::default()
+        };
+        assert_eq!(absolute.database_url(None, dir), "sqlite:///var/dash.db");
     }
 
     #[test]

@@ -485,8 +485,15 @@ fn replay_pipeline(
         .map(|e| (e.raw.clone(), e.id as u64))
         .collect();
     let records = crate::source::reparse(&plan.source, program, &raws)?;
-    let mut summary = crate::executor::Summary::default();
+    let mut summary = crate::executor::Summary {
+        sinks: plan.sinks.iter().map(crate::executor::sink_count).collect(),
+        ..Default::default()
+    };
     let mut files = crate::file_sink::FileSinks::open(plan)?;
+    // Lines of a run that never committed are cut away first, as a run
+    // would; the source's checkpoint stays where it is.
+    let checkpoint = runtime.block_on(store.checkpoint(&plan.pipeline, &plan.source.name))?;
+    runtime.block_on(files.recover(store, plan, checkpoint))?;
     let jit = crate::executor::compile(options, plan)?;
     let engine = dash_jit::engine::Engine::of(jit.as_ref(), &plan.program);
     // The batch is processed here, outside the runtime, so reactors'
@@ -513,8 +520,23 @@ fn replay_pipeline(
         .map(|e| e.id)
         .filter(|id| !failing.contains(id))
         .collect();
-    replayed.written =
-        runtime.block_on(store.replay(&plan.dlq_table, &commit.tables, &resolved, &failed))?;
+    // Lines written to `stdout` and `file` sinks count as written too.
+    let lines: u64 = plan
+        .sinks
+        .iter()
+        .zip(&summary.sinks)
+        .filter(|(sink, _)| !matches!(sink.output, crate::plan::Output::Table { .. }))
+        .map(|(_, counts)| counts.written)
+        .sum();
+    replayed.written = lines
+        + runtime.block_on(store.replay(
+            &plan.dlq_table,
+            &commit.tables,
+            &resolved,
+            &failed,
+            &plan.pipeline,
+            &commit.sink_positions,
+        ))?;
     replayed.resolved = resolved.len();
     replayed.failing = failed.len();
     Ok(replayed)

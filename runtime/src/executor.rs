@@ -75,9 +75,17 @@ pub fn run_blocking(
     runtime.block_on(crate::preflight::check_lookups(&plan, program, &store))?;
     let store = Arc::new(store);
     let committed = runtime.block_on(store.source_checkpoint(&plan.pipeline, &plan.source.name))?;
+    // Standard input is new input every run, and `--from-start` rereads
+    // the file: both start at 0, and the old checkpoint goes first (the
+    // writer compares a retried commit with the stored checkpoint).
+    let stdin = matches!(plan.source.input, crate::plan::Input::Stdin);
     let (start, stored) = match committed {
-        Some((position, identity)) if !options.from_start => (position, identity),
-        _ => (0, None),
+        Some((position, identity)) if !options.from_start && !stdin => (position, identity),
+        Some(_) => {
+            runtime.block_on(store.reset_checkpoint(&plan.pipeline, &plan.source.name))?;
+            (0, None)
+        }
+        None => (0, None),
     };
     let identity = source::verify(&plan.source, start, stored.as_deref())?;
     let run_id = runtime.block_on(store.start_run(&plan.pipeline))?;
@@ -156,7 +164,7 @@ async fn prepare(
     for sink in &plan.sinks {
         if let Output::Table { table, .. } = &sink.output {
             let columns = columns_of(program, sink.record);
-            crate::preflight::check_sink_table(&store, &sink.name, table, &columns).await?;
+            crate::preflight::check_sink_table(&store, sink, table, &columns).await?;
             store
                 .ensure_table(table, &columns, &sink.key, sink.time.as_deref())
                 .await?;
@@ -195,7 +203,15 @@ fn pump(
         .min()
         .unwrap_or(Duration::from_millis(500));
     let program = &compiled.checked;
-    let records = source::spawn(&plan.source, program, start, batch_size * 2);
+    // Buffers grow with what arrives: a huge `batch` is a bound, never an
+    // allocation made up front.
+    const PREALLOCATE: usize = 1 << 16;
+    let records = source::spawn(
+        &plan.source,
+        program,
+        start,
+        batch_size.saturating_mul(2).min(PREALLOCATE),
+    );
     let mut files = FileSinks::open(plan)?;
     runtime.block_on(files.recover(&store, plan, start))?;
     let (to_writer, queue) = tokio::sync::mpsc::channel(1);
@@ -228,7 +244,7 @@ fn pump(
     };
     let mut breaker = Breaker::new(plan.max_error_rate);
     let result = (|| loop {
-        let mut batch: Vec<RawRecord> = Vec::with_capacity(batch_size);
+        let mut batch: Vec<RawRecord> = Vec::with_capacity(batch_size.min(PREALLOCATE));
         let deadline = Instant::now() + linger;
         let mut finished = false;
         while batch.len() < batch_size {
@@ -245,7 +261,7 @@ fn pump(
         }
         if !batch.is_empty() {
             let before = summary.clone();
-            let commit = batch::process(
+            let processed = batch::process(
                 plan,
                 compiled,
                 engine,
@@ -253,8 +269,9 @@ fn pump(
                 summary,
                 &mut files,
                 Some(&mut reactors),
-            )?;
-            let mut commit = commit;
+            );
+            // A batch that did not commit is not counted.
+            let mut commit = processed.inspect_err(|_| *summary = before.clone())?;
             commit.identity = identity.clone();
             breaker.add(batch.len(), commit.dead.len());
             if let Some((failed, of)) = breaker.tripped() {
@@ -313,10 +330,11 @@ fn most_common(dead: &[crate::store::DeadLetter]) -> String {
 }
 
 /// A sink's counts before anything was written.
-fn sink_count(sink: &crate::plan::SinkPlan) -> crate::summary::SinkCount {
+pub(crate) fn sink_count(sink: &crate::plan::SinkPlan) -> crate::summary::SinkCount {
     let (target, keyed) = match &sink.output {
         Output::Table { table, .. } => (format!("table \"{table}\""), !sink.key.is_empty()),
         Output::Stdout => ("stdout".to_string(), false),
+        Output::File(_) if sink.secret => ("file (its path from the environment)".into(), false),
         Output::File(_) => (format!("file {}", sink.shown_path()), false),
     };
     crate::summary::SinkCount {

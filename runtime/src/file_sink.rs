@@ -15,6 +15,8 @@ struct FileSink {
     /// The checkpoint key, `sink:NAME`.
     key: String,
     path: PathBuf,
+    /// The path as it may be printed (not when it came from the environment).
+    shown: String,
     file: BufWriter<std::fs::File>,
 }
 
@@ -25,7 +27,7 @@ impl FileSink {
             .get_ref()
             .metadata()
             .map(|m| m.len())
-            .map_err(|e| output_error(&self.path, e))
+            .map_err(|e| output_error(&self.shown, e))
     }
 }
 
@@ -41,14 +43,16 @@ impl FileSinks {
             let Output::File(path) = &sink.output else {
                 continue;
             };
+            let shown = sink.shown_path();
             let file = std::fs::OpenOptions::new()
                 .create(true)
                 .append(true)
                 .open(path)
-                .map_err(|e| output_error(path, e))?;
+                .map_err(|e| output_error(&shown, e))?;
             sinks.push(FileSink {
                 key: format!("sink:{}", sink.name),
                 path: path.clone(),
+                shown,
                 file: BufWriter::with_capacity(1 << 16, file),
             });
         }
@@ -73,14 +77,14 @@ impl FileSinks {
             match store.position(pipeline, &sink.key).await? {
                 Some(committed) if len > committed => {
                     tracing::info!(
-                        path = %sink.path.display(),
+                        path = %sink.shown,
                         bytes = len - committed,
                         "dropping lines written after the last commit"
                     );
                     sink.file
                         .get_ref()
                         .set_len(committed)
-                        .map_err(|e| output_error(&sink.path, e))?;
+                        .map_err(|e| output_error(&sink.shown, e))?;
                 }
                 Some(_) => {}
                 None => baseline.sink_positions.push((sink.key.clone(), len)),
@@ -96,7 +100,7 @@ impl FileSinks {
 
     pub fn write_line(&mut self, path: &PathBuf, line: &str) -> Result<(), RunError> {
         if let Some(sink) = self.sinks.iter_mut().find(|s| &s.path == path) {
-            writeln!(sink.file, "{line}").map_err(|e| output_error(path, e))?;
+            writeln!(sink.file, "{line}").map_err(|e| output_error(&sink.shown, e))?;
         }
         Ok(())
     }
@@ -105,7 +109,9 @@ impl FileSinks {
     pub fn positions(&mut self) -> Result<Vec<(String, u64)>, RunError> {
         let mut out = Vec::new();
         for sink in &mut self.sinks {
-            sink.file.flush().map_err(|e| output_error(&sink.path, e))?;
+            sink.file
+                .flush()
+                .map_err(|e| output_error(&sink.shown, e))?;
             let len = sink.len()?;
             out.push((sink.key.clone(), len));
         }
@@ -113,9 +119,13 @@ impl FileSinks {
     }
 }
 
-fn output_error(path: &std::path::Path, e: std::io::Error) -> RunError {
+fn output_error(shown: &str, e: std::io::Error) -> RunError {
     RunError::Output {
-        path: path.display().to_string(),
+        path: if shown.starts_with("the file of") {
+            shown.to_string()
+        } else {
+            format!("`{shown}`")
+        },
         message: e.to_string(),
     }
 }

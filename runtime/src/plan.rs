@@ -71,7 +71,7 @@ impl SinkPlan {
     /// A file sink's path as it may be printed.
     pub fn shown_path(&self) -> String {
         match &self.output {
-            Output::File(_) if self.secret => format!("of sink `{}`", self.name),
+            Output::File(_) if self.secret => format!("the file of sink `{}`", self.name),
             Output::File(p) => p.display().to_string(),
             _ => String::new(),
         }

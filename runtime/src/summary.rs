@@ -86,7 +86,9 @@ pub enum RunError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Source(#[from] source::SourceError),
-    #[error("cannot write `{path}`: {message}")]
+    /// `path` is as printed: `` `out.jsonl` ``, standard output, or "the
+    /// file of sink `x`" when the path came from the environment.
+    #[error("cannot write {path}: {message}")]
     Output { path: String, message: String },
     #[error("{0}")]
     NotSupported(String),

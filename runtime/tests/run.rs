@@ -343,3 +343,93 @@ fn a_truncated_or_replaced_input_stops_the_run_until_from_start() {
     // The identity of the new file is now the checkpoint's.
     assert_eq!(counts(&run(&dir)), (0, 0, 0, 0));
 }
+
+#[test]
+fn a_headerless_csv_resumes_where_it_stopped() {
+    let source = "source readings: Reading from file {\n  path: \"in.csv\"\n  header: false\n}\n";
+    let rows = |from: usize, to: usize| -> String {
+        (from..to)
+            .map(|i| format!("K{i},2026-01-01T00:00:{i:02}Z,1.0,\n"))
+            .collect()
+    };
+    let dir = project("csv-noheader", source, "in.csv", rows(0, 2).as_bytes());
+    assert_eq!(counts(&run(&dir)), (2, 2, 0, 0));
+    let mut file = std::fs::OpenOptions::new()
+        .append(true)
+        .open(dir.join("in.csv"))
+        .unwrap();
+    std::io::Write::write_all(&mut file, rows(2, 6).as_bytes()).unwrap();
+    // Rows 2..6, none skipped (the reader was already at the checkpoint).
+    assert_eq!(counts(&run(&dir)), (4, 4, 0, 0));
+}
+
+/// A dead letter replayed into a `file` sink stays in the file: the
+/// replay commits the file's new length, so the next run does not cut it.
+#[test]
+fn a_replay_into_a_file_sink_survives_the_next_run() {
+    let dir = std::env::temp_dir().join(format!("dash-run-replay-file-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let program = |bad: &str| {
+        format!(
+            "type Row {{ id: int }}\n\
+             source rows: Row from file {{ path: \"in.jsonl\" }}\n\
+             transform check(r: Row) -> Row {{\n  require r.id != {bad} else \"bad id\"\n  r\n}}\n\
+             sink out: Row into file {{ path: \"out.jsonl\" }}\n\
+             pipeline p {{ rows -> check -> out }}\n"
+        )
+    };
+    let compile = |text: String| {
+        std::fs::write(dir.join("p.dash"), &text).unwrap();
+        let analysis = dash_check::analyze(vec![dash_syntax::SourceFile::new("p.dash", text)]);
+        assert_eq!(analysis.error_count(), 0, "{:?}", analysis.diagnostics);
+        dash_ir::compile(&analysis)
+    };
+    std::fs::write(dir.join("in.jsonl"), "{\"id\": 1}\n{\"id\": 2}\n").unwrap();
+    let options = dash_runtime::executor::RunOptions::default();
+    let s =
+        dash_runtime::executor::run_blocking(&compile(program("2")), &dir, &options, &mut |_| {})
+            .unwrap();
+    assert_eq!((s.read, s.written, s.dead_lettered), (2, 1, 1));
+    // The fix: id 2 is fine now; replay it into the file.
+    let fixed = compile(program("0"));
+    let r = dash_runtime::dlq::replay(&fixed, &dir, &options, None).unwrap();
+    assert_eq!((r.attempted, r.resolved, r.written), (1, 1, 1));
+    // More input, another run: the replayed line is still there.
+    let mut input = std::fs::OpenOptions::new()
+        .append(true)
+        .open(dir.join("in.jsonl"))
+        .unwrap();
+    std::io::Write::write_all(&mut input, b"{\"id\": 3}\n").unwrap();
+    dash_runtime::executor::run_blocking(&fixed, &dir, &options, &mut |_| {}).unwrap();
+    let out = std::fs::read_to_string(dir.join("out.jsonl")).unwrap();
+    let ids: Vec<&str> = out.lines().collect();
+    assert_eq!(ids, vec!["{\"id\":1}", "{\"id\":2}", "{\"id\":3}"], "{out}");
+}
+
+#[test]
+fn a_changed_key_on_an_existing_table_stops_the_run() {
+    let dir = project("key-change", FILE_SOURCE, "in.jsonl", JSONL.as_bytes());
+    assert_eq!(counts(&run(&dir)), (7, 3, 1, 3));
+    let text = std::fs::read_to_string(dir.join("p.dash"))
+        .unwrap()
+        .replace("key: [station, ts]", "key: station");
+    std::fs::write(dir.join("p.dash"), &text).unwrap();
+    let analysis = dash_check::analyze(vec![dash_syntax::SourceFile::new("p.dash", text)]);
+    let options = dash_runtime::executor::RunOptions {
+        from_start: true,
+        ..Default::default()
+    };
+    let error = dash_runtime::executor::run_blocking(
+        &dash_ir::compile(&analysis),
+        &dir,
+        &options,
+        &mut |_| {},
+    )
+    .expect_err("the key changed")
+    .to_string();
+    assert!(
+        error.contains("declares `key: [station]`, but table `metrics` already has the key index `metrics_key` on (station, ts)"),
+        "{error}"
+    );
+}

@@ -167,6 +167,29 @@ impl Checker<'_> {
                 .with_help("remove `time` for now; partitioned storage on PostgreSQL is not built yet");
             self.report(d);
         }
+        if let (Some(item), Some(record)) = (given.get("key"), record) {
+            let rec = self.program.record(record).clone();
+            for field in names(item) {
+                if rec.field(&field).is_some_and(|f| f.ty.is_nullable()) {
+                    let d = self
+                        .diag(
+                            Code::OptionType,
+                            item.span,
+                            format!(
+                                "the key field `{field}` is nullable: a row whose key is null never \
+                                 matches a stored one (SQL NULLs are distinct), so a replay would \
+                                 write it again"
+                            ),
+                            "nullable key field",
+                        )
+                        .with_help(format!(
+                            "make `{field}` non-nullable in `{}`, and `require` or `??` it in the transform",
+                            rec.name
+                        ));
+                    self.report(d);
+                }
+            }
+        }
         if let Some(item) = given.get("on_conflict") {
             if !given.contains_key("key") {
                 self.not_applicable(

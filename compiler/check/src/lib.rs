@@ -213,6 +213,7 @@ pub fn check(
         }
     }
     checker.check_recursion();
+    checker.shared_file_sinks();
     checker.program.references.sort();
     checker.program.references.dedup();
     (checker.program, checker.diags)

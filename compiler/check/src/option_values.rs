@@ -219,12 +219,12 @@ impl Checker<'_> {
         };
         if let Some(e) = literal("delimiter")
             && let Some(text) = plain_text(e)
-            && (text.len() != 1 || !text.is_ascii())
+            && (text.len() != 1 || !text.is_ascii() || matches!(text.as_str(), "\n" | "\r" | "\""))
         {
             self.option_error(
                 e.span,
                 "delimiter",
-                "exactly one ASCII character, e.g. \",\", \";\" or \"\\t\"",
+                "exactly one ASCII character other than a quote or a line break, e.g. \",\", \";\" or \"\\t\"",
             );
         }
         for key in ["table", "path", "url", "stream", "subject", "dlq"] {

@@ -1,12 +1,14 @@
 //! Pipelines: a source, then transforms/reactors, then one or more sinks,
 //! each stage taking the record type the one before produces.
 
+use std::collections::HashMap;
+
 use super::options::PIPELINE_OPTIONS;
 use super::plan::PipelineSpec;
 use super::ty::Ty;
 use super::{Checker, GlobalKind};
 use dash_syntax::ast::{Expr, ExprKind, Hop, Ident, OptionValue, Options, PipelineDecl, StrPart};
-use dash_syntax::diag::{Code, suggest};
+use dash_syntax::diag::{Code, Diagnostic, suggest};
 
 impl Checker<'_> {
     pub(super) fn pipeline(&mut self, p: &PipelineDecl) {
@@ -36,7 +38,17 @@ impl Checker<'_> {
             }
             // Every stage of a fan-out receives the same records.
             let incoming = flowing.take();
-            for stage in &hop.stages {
+            for (k, stage) in hop.stages.iter().enumerate() {
+                if hop.stages[..k].iter().any(|s| s.name == stage.name) {
+                    let d = self.diag(
+                        Code::StagePosition,
+                        stage.span,
+                        format!("`{}` appears twice in this fan-out", stage.name),
+                        "again here",
+                    );
+                    self.report(d);
+                    continue;
+                }
                 let Some(kind) = self.stage_kind(stage) else {
                     continue;
                 };
@@ -271,5 +283,46 @@ impl Checker<'_> {
                 self.show(takes)
             ));
         self.report(d);
+    }
+
+    /// A `file` sink is exactly once because its pipeline commits the
+    /// file's length with each batch and cuts the file back to it at
+    /// start; a second pipeline writing the same file would cut the
+    /// other's lines away (E0051).
+    pub(super) fn shared_file_sinks(&mut self) {
+        let mut writers: HashMap<&str, &str> = HashMap::new();
+        let mut found = Vec::new();
+        for p in &self.program.plan.pipelines {
+            for sink in &p.sinks {
+                let is_file = self
+                    .program
+                    .plan
+                    .sinks
+                    .get(sink)
+                    .is_some_and(|s| matches!(s.kind, super::plan::SinkKind::File { .. }));
+                if !is_file {
+                    continue;
+                }
+                match writers.get(sink.as_str()) {
+                    Some(first) => found.push((sink.clone(), first.to_string(), p.origin)),
+                    None => {
+                        writers.insert(sink, &p.name);
+                    }
+                }
+            }
+        }
+        for (sink, first, origin) in found {
+            let d = Diagnostic::new(
+                Code::SharedFileSink,
+                origin.file,
+                origin.span,
+                format!("pipeline `{first}` already writes the `file` sink `{sink}`"),
+                "a second writer",
+            )
+            .with_help(format!(
+                "give this pipeline its own `file` sink (another `path`), or fan out to `{sink}` from one pipeline"
+            ));
+            self.report(d);
+        }
     }
 }

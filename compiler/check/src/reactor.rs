@@ -313,16 +313,25 @@ impl Checker<'_> {
                 self.report(d);
                 continue;
             }
+            // A step calling a reactor runs that reactor's own steps, with
+            // their own retries and timeouts.
+            let is_compose = !is_pure && !is_lookup && matches!(step.value, StepValue::Expr(_));
             let applies = match key {
                 "required" | "cache" => is_lookup,
-                "compensate" | "retry" | "backoff" | "timeout" | "undo" | "concurrency" => !is_pure,
+                "concurrency" => !is_pure && !is_lookup && !is_compose,
+                "retry" | "backoff" | "timeout" => !is_pure && !is_compose,
+                "compensate" | "undo" => !is_pure,
                 _ => true,
             };
             if !applies {
                 let why = if matches!(key, "required" | "cache") {
                     "only applies to `lookup` steps"
-                } else {
+                } else if is_pure {
                     "does not apply to a pure step: it cannot fail for outside reasons"
+                } else if is_compose {
+                    "does not apply to a step that calls a reactor: set it on that reactor's own steps"
+                } else {
+                    "only applies to `http` steps: a lookup is one query per batch"
                 };
                 let d = self.diag(
                     Code::OptionNotApplicable,
@@ -382,10 +391,41 @@ impl Checker<'_> {
                 match value {
                     OptionValue::Effect(effect) => {
                         self.effect(effect, &mut undo_env, false);
+                        if matches!(effect.kind, EffectKind::Lookup { .. }) {
+                            let d = self.diag(
+                                Code::OptionNotApplicable,
+                                effect.span,
+                                "an `undo` that is a `lookup` undoes nothing: it only reads",
+                                "has no effect",
+                            );
+                            self.report(d);
+                        }
+                        (true, "")
+                    }
+                    OptionValue::Expr(e) if is_call_of_reactor(self, e) => {
+                        self.expr(e, &mut undo_env);
+                        let d = self
+                            .diag(
+                                Code::NotSupportedYet,
+                                e.span,
+                                "an `undo` that calls a reactor is not supported yet",
+                                "not supported yet",
+                            )
+                            .with_help("undo with an `http` call: `undo: http post \"…\" { … }`");
+                        self.report(d);
                         (true, "")
                     }
                     OptionValue::Expr(e) if matches!(e.kind, ExprKind::Call { .. }) => {
                         self.expr(e, &mut undo_env);
+                        let d = self
+                            .diag(
+                                Code::OptionNotApplicable,
+                                e.span,
+                                "an `undo` that calls a transform undoes nothing: a transform has no effect",
+                                "has no effect",
+                            )
+                            .with_help("undo with an `http` call: `undo: http post \"…\" { … }`");
+                        self.report(d);
                         (true, "")
                     }
                     _ => (false, "an action: `http post \"…\" { … }` or a call"),

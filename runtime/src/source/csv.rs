@@ -152,7 +152,9 @@ pub fn read(
     fields: &[Field],
     emit: &mut dyn FnMut(RawRecord) -> bool,
 ) -> std::io::Result<()> {
-    let mut offset = 0u64;
+    // Without a header the caller has already seeked to `start`; with one,
+    // the file is read from its first byte (for the header).
+    let mut offset = if header { 0 } else { start };
     let mut buf = Vec::new();
     let columns: Vec<String> = if header {
         let n = read_record(reader, &mut buf)?;

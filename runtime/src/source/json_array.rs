@@ -69,16 +69,59 @@ pub fn read(
             }
         }
     }
+    // What came last: the opening `[`, an element, or a `,` (a resumed
+    // read starts just after an element).
+    #[derive(PartialEq)]
+    enum Last {
+        Open,
+        Element,
+        Comma,
+    }
+    let mut last = if start == 0 {
+        Last::Open
+    } else {
+        Last::Element
+    };
     loop {
         input.skip_whitespace()?;
         match input.peek()? {
-            None | Some(b']') => return Ok(()),
+            None => {
+                return Err(Error::Format(
+                    "the array is not closed: the input ends before its `]`".into(),
+                ));
+            }
+            Some(b']') if last == Last::Comma => {
+                return Err(Error::Format(format!(
+                    "a `,` with no record after it, before the `]` at byte {}",
+                    input.offset
+                )));
+            }
+            Some(b']') => {
+                input.next()?;
+                input.skip_whitespace()?;
+                if input.peek()?.is_some() {
+                    return Err(Error::Format(format!(
+                        "there is more after the array's closing `]` (at byte {}): a `json` \
+                         source is one array",
+                        input.offset
+                    )));
+                }
+                return Ok(());
+            }
+            Some(b',') if last != Last::Element => {
+                return Err(Error::Format(format!(
+                    "a `,` with no record before it, at byte {}",
+                    input.offset
+                )));
+            }
             Some(b',') => {
                 input.next()?;
+                last = Last::Comma;
                 continue;
             }
             _ => {}
         }
+        last = Last::Element;
         let mut element = Vec::new();
         let (mut depth, mut in_string, mut escaped) = (0i64, false, false);
         while let Some(b) = input.peek()? {
@@ -112,6 +155,48 @@ pub fn read(
             end: input.offset,
         }) {
             return Ok(());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The records read, or the format error.
+    fn records(input: &str) -> Result<Vec<String>, String> {
+        let mut out = Vec::new();
+        let mut reader = std::io::BufReader::new(input.as_bytes());
+        match read(&mut reader, 0, &mut |r| {
+            out.push(r.raw);
+            true
+        }) {
+            Ok(()) => Ok(out),
+            Err(Error::Format(m)) => Err(m),
+            Err(Error::Io(e)) => Err(e.to_string()),
+        }
+    }
+
+    #[test]
+    fn one_array_is_read_and_anything_else_is_an_error() {
+        assert_eq!(
+            records(" [ {\"a\": 1} , {\"b\": [2, 3]} ]\n"),
+            Ok(vec![
+                "{\"a\": 1}".to_string(),
+                "{\"b\": [2, 3]}".to_string()
+            ])
+        );
+        assert_eq!(records("[]"), Ok(vec![]));
+        assert_eq!(records(""), Ok(vec![]));
+        for (input, why) in [
+            ("[{\"a\": 1}]\n[{\"a\": 2}]", "more after"),
+            ("[{\"a\": 1}, {\"a\": 2}", "not closed"),
+            ("[{\"a\": 1},, {\"a\": 2}]", "no record before"),
+            ("[{\"a\": 1},]", "no record after"),
+            ("[, {\"a\": 1}]", "no record before"),
+        ] {
+            let error = records(input).expect_err(input);
+            assert!(error.contains(why), "{input}: {error}");
         }
     }
 }

@@ -98,6 +98,14 @@ pub fn read(
             }
             Box::new(BufReader::with_capacity(1 << 16, file))
         }
+        // Standard input is new input every run: it is read from its
+        // start (the executor never resumes it from a checkpoint).
+        Input::Stdin if start > 0 => {
+            return Err(SourceError::Format {
+                path,
+                message: "standard input cannot resume from a checkpoint".into(),
+            });
+        }
         Input::Stdin => Box::new(BufReader::new(std::io::stdin())),
     };
     match &source.format {

@@ -81,6 +81,15 @@ impl Store {
         }
     }
 
+    /// The columns of a sink table's key index; empty when there is none.
+    pub async fn key_columns(&self, table: &str) -> Result<Vec<String>, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.key_columns(table).await,
+            Store::Postgres(s) => s.key_columns(table).await,
+        }
+        .map_err(|e| e.doing(format_args!("reading the key index of table `{table}`")))
+    }
+
     pub async fn ensure_dlq(&self, table: &str) -> Result<(), StoreError> {
         match self {
             Store::Sqlite(s) => s
@@ -149,6 +158,19 @@ impl Store {
         .map_err(|e| {
             e.doing(format_args!(
                 "reading the checkpoint of pipeline `{pipeline}`"
+            ))
+        })
+    }
+
+    /// Forget a source's checkpoint (standard input, `--from-start`).
+    pub async fn reset_checkpoint(&self, pipeline: &str, source: &str) -> Result<(), StoreError> {
+        match self {
+            Store::Sqlite(s) => s.reset_checkpoint(pipeline, source).await,
+            Store::Postgres(s) => s.reset_checkpoint(pipeline, source).await,
+        }
+        .map_err(|e| {
+            e.doing(format_args!(
+                "resetting the checkpoint of pipeline `{pipeline}`"
             ))
         })
     }
@@ -228,10 +250,18 @@ impl Store {
         tables: &[TableRows],
         resolved: &[i64],
         failed: &[(i64, DeadLetter)],
+        pipeline: &str,
+        sink_positions: &[(String, u64)],
     ) -> Result<u64, StoreError> {
         match self {
-            Store::Sqlite(s) => s.replay(dlq, tables, resolved, failed).await,
-            Store::Postgres(s) => s.replay(dlq, tables, resolved, failed).await,
+            Store::Sqlite(s) => {
+                s.replay(dlq, tables, resolved, failed, pipeline, sink_positions)
+                    .await
+            }
+            Store::Postgres(s) => {
+                s.replay(dlq, tables, resolved, failed, pipeline, sink_positions)
+                    .await
+            }
         }
     }
 

@@ -120,6 +120,22 @@ impl Postgres {
         Ok(row.map(|(p,)| p.max(0) as u64))
     }
 
+    /// The columns of the unique index Dash makes for a sink's `key`
+    /// (`{table}_key`); empty when there is none.
+    pub async fn key_columns(&self, table: &str) -> Result<Vec<String>, StoreError> {
+        let rows: Vec<(String,)> = sqlx::query_as(
+            "SELECT a.attname::text FROM pg_index i \
+             JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) \
+             WHERE i.indexrelid = to_regclass(quote_ident($1)) \
+             ORDER BY array_position(i.indkey::int2[], a.attnum)",
+        )
+        .bind(format!("{table}_key"))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(|e| self.err(e))?;
+        Ok(rows.into_iter().map(|(n,)| n).collect())
+    }
+
     /// The columns of `table` as the session's search path finds it
     /// (name, type as `format_type` writes it); empty when there is no
     /// such table.
@@ -133,6 +149,16 @@ impl Postgres {
         .fetch_all(&self.pool)
         .await
         .map_err(|e| self.err(e))
+    }
+
+    pub async fn reset_checkpoint(&self, pipeline: &str, source: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM dash_checkpoints WHERE pipeline = $1 AND source = $2")
+            .bind(pipeline)
+            .bind(source)
+            .execute(&self.pool)
+            .await
+            .map_err(|e| self.err(e))?;
+        Ok(())
     }
 
     pub async fn source_checkpoint(
@@ -217,6 +243,8 @@ impl Postgres {
         tables: &[TableRows],
         resolved: &[i64],
         failed: &[(i64, DeadLetter)],
+        pipeline: &str,
+        sink_positions: &[(String, u64)],
     ) -> Result<u64, StoreError> {
         let keyed = self.keyed.lock().map(|k| k.clone()).unwrap_or_default();
         let mut tx = self.pool.begin().await.map_err(|e| self.err(e))?;
@@ -244,6 +272,20 @@ impl Postgres {
                 .execute(&mut *tx)
                 .await
                 .map_err(|e| self.err(e))?;
+        }
+        // File sinks' new lengths commit with the replay, so the next run
+        // does not cut the replayed lines away.
+        for (key, position) in sink_positions {
+            sqlx::query(
+                "INSERT INTO dash_checkpoints (pipeline, source, position, updated_at) VALUES ($1, $2, $3, now()) \
+                 ON CONFLICT (pipeline, source) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at",
+            )
+            .bind(pipeline)
+            .bind(key)
+            .bind(*position as i64)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| self.err(e))?;
         }
         tx.commit().await.map_err(|e| self.err(e))?;
         Ok(written.iter().sum())

@@ -114,6 +114,18 @@ impl Sqlite {
         Ok(row.map(|(p,)| p.max(0) as u64))
     }
 
+    /// The columns of the unique index Dash makes for a sink's `key`
+    /// (`{table}_key`); empty when there is none.
+    pub async fn key_columns(&self, table: &str) -> Result<Vec<String>, StoreError> {
+        let rows: Vec<(String,)> =
+            sqlx::query_as("SELECT name FROM pragma_index_info(?) ORDER BY seqno")
+                .bind(format!("{table}_key"))
+                .fetch_all(&self.pool)
+                .await
+                .map_err(|e| self.err(e))?;
+        Ok(rows.into_iter().map(|(n,)| n).collect())
+    }
+
     /// The columns of `table` (name, declared type); empty when there is
     /// no such table.
     pub async fn table_columns(&self, table: &str) -> Result<Vec<(String, String)>, StoreError> {
@@ -122,6 +134,16 @@ impl Sqlite {
             .fetch_all(&self.pool)
             .await
             .map_err(|e| self.err(e))
+    }
+
+    pub async fn reset_checkpoint(&self, pipeline: &str, source: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM dash_checkpoints WHERE pipeline = ? AND source = ?")
+            .bind(pipeline)
+            .bind(source)
+            .execute(&self.pool)
+            .await
+            .map_err(|e| self.err(e))?;
+        Ok(())
     }
 
     pub async fn source_checkpoint(
@@ -212,6 +234,8 @@ impl Sqlite {
         tables: &[TableRows],
         resolved: &[i64],
         failed: &[(i64, DeadLetter)],
+        pipeline: &str,
+        sink_positions: &[(String, u64)],
     ) -> Result<u64, StoreError> {
         let mut tx = self.pool.begin().await.map_err(|e| self.err(e))?;
         let written = insert_rows(&mut tx, tables)
@@ -242,6 +266,21 @@ impl Sqlite {
                 .execute(&mut *tx)
                 .await
                 .map_err(|e| self.err(e))?;
+        }
+        // File sinks' new lengths commit with the replay, so the next run
+        // does not cut the replayed lines away.
+        for (key, position) in sink_positions {
+            sqlx::query(
+                "INSERT INTO dash_checkpoints (pipeline, source, position, updated_at) VALUES (?, ?, ?, ?) \
+                 ON CONFLICT (pipeline, source) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at",
+            )
+            .bind(pipeline)
+            .bind(key)
+            .bind(*position as i64)
+            .bind(&at)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| self.err(e))?;
         }
         tx.commit().await.map_err(|e| self.err(e))?;
         Ok(written.iter().sum())

@@ -88,6 +88,7 @@ codes! {
     ListElementMismatch = "E0048", "list elements have different types";
     NotSupportedYet = "E0049", "a kind or option of the language that does not run yet";
     OptionInterpolation = "E0050", "`${…}` in an option where it is not allowed";
+    SharedFileSink = "E0051", "a `file` sink is written by several pipelines";
     UnusedStep = "W0001", "a reactor step is never used";
     UnusedVariable = "W0002", "a variable is never used";
 }
