@@ -210,18 +210,9 @@ impl Postgres {
         }
         let positions = std::iter::once((source, c.position))
             .chain(c.sink_positions.iter().map(|(k, p)| (k.as_str(), *p)));
-        for (key, position) in positions {
-            sqlx::query(
-                "INSERT INTO dash_checkpoints (pipeline, source, position, updated_at) VALUES ($1, $2, $3, now()) \
-                 ON CONFLICT (pipeline, source) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at",
-            )
-            .bind(pipeline)
-            .bind(key)
-            .bind(position as i64)
-            .execute(&mut *tx)
+        save_positions(&mut tx, pipeline, positions)
             .await
             .map_err(|e| self.err(e))?;
-        }
         if let Some(identity) = &c.identity {
             sqlx::query(
                 "UPDATE dash_checkpoints SET identity = $1 WHERE pipeline = $2 AND source = $3",
@@ -275,18 +266,10 @@ impl Postgres {
         }
         // File sinks' new lengths commit with the replay, so the next run
         // does not cut the replayed lines away.
-        for (key, position) in sink_positions {
-            sqlx::query(
-                "INSERT INTO dash_checkpoints (pipeline, source, position, updated_at) VALUES ($1, $2, $3, now()) \
-                 ON CONFLICT (pipeline, source) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at",
-            )
-            .bind(pipeline)
-            .bind(key)
-            .bind(*position as i64)
-            .execute(&mut *tx)
+        let positions = sink_positions.iter().map(|(k, p)| (k.as_str(), *p));
+        save_positions(&mut tx, pipeline, positions)
             .await
             .map_err(|e| self.err(e))?;
-        }
         tx.commit().await.map_err(|e| self.err(e))?;
         Ok(written.iter().sum())
     }
@@ -569,4 +552,24 @@ async fn copy_in(
 
 fn is_unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(d) if d.code().as_deref() == Some("23505"))
+}
+
+/// Upsert committed positions (a source's, file sinks' `sink:NAME`).
+async fn save_positions(
+    tx: &mut sqlx::PgConnection,
+    pipeline: &str,
+    positions: impl Iterator<Item = (&str, u64)>,
+) -> Result<(), sqlx::Error> {
+    for (key, position) in positions {
+        sqlx::query(
+            "INSERT INTO dash_checkpoints (pipeline, source, position, updated_at) VALUES ($1, $2, $3, now()) \
+             ON CONFLICT (pipeline, source) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at",
+        )
+        .bind(pipeline)
+        .bind(key)
+        .bind(position as i64)
+        .execute(&mut *tx)
+        .await?;
+    }
+    Ok(())
 }

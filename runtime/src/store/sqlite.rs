@@ -200,19 +200,9 @@ impl Sqlite {
         }
         let positions = std::iter::once((source, c.position))
             .chain(c.sink_positions.iter().map(|(k, p)| (k.as_str(), *p)));
-        for (key, position) in positions {
-            sqlx::query(
-                "INSERT INTO dash_checkpoints (pipeline, source, position, updated_at) VALUES (?, ?, ?, ?) \
-                 ON CONFLICT (pipeline, source) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at",
-            )
-            .bind(pipeline)
-            .bind(key)
-            .bind(position as i64)
-            .bind(&at)
-            .execute(&mut *tx)
+        save_positions(&mut tx, pipeline, positions)
             .await
             .map_err(|e| self.err(e))?;
-        }
         if let Some(identity) = &c.identity {
             sqlx::query(
                 "UPDATE dash_checkpoints SET identity = ? WHERE pipeline = ? AND source = ?",
@@ -269,19 +259,10 @@ impl Sqlite {
         }
         // File sinks' new lengths commit with the replay, so the next run
         // does not cut the replayed lines away.
-        for (key, position) in sink_positions {
-            sqlx::query(
-                "INSERT INTO dash_checkpoints (pipeline, source, position, updated_at) VALUES (?, ?, ?, ?) \
-                 ON CONFLICT (pipeline, source) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at",
-            )
-            .bind(pipeline)
-            .bind(key)
-            .bind(*position as i64)
-            .bind(&at)
-            .execute(&mut *tx)
+        let positions = sink_positions.iter().map(|(k, p)| (k.as_str(), *p));
+        save_positions(&mut tx, pipeline, positions)
             .await
             .map_err(|e| self.err(e))?;
-        }
         tx.commit().await.map_err(|e| self.err(e))?;
         Ok(written.iter().sum())
     }
@@ -505,4 +486,26 @@ fn now() -> String {
     chrono::Utc::now()
         .format("%Y-%m-%dT%H:%M:%S%.6fZ")
         .to_string()
+}
+
+/// Upsert committed positions (a source's, file sinks' `sink:NAME`).
+async fn save_positions(
+    tx: &mut sqlx::SqliteConnection,
+    pipeline: &str,
+    positions: impl Iterator<Item = (&str, u64)>,
+) -> Result<(), sqlx::Error> {
+    let at = now();
+    for (key, position) in positions {
+        sqlx::query(
+            "INSERT INTO dash_checkpoints (pipeline, source, position, updated_at) VALUES (?, ?, ?, ?) \
+             ON CONFLICT (pipeline, source) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at",
+        )
+        .bind(pipeline)
+        .bind(key)
+        .bind(position as i64)
+        .bind(&at)
+        .execute(&mut *tx)
+        .await?;
+    }
+    Ok(())
 }
