@@ -169,6 +169,7 @@ pub fn process(
                     .map(|c| c.name)
                     .collect(),
                 rows: Vec::new(),
+                upsert: sink.update.then(|| sink.key.clone()),
             });
         }
     }

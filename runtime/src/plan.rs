@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use dash_check::RecordId;
-use dash_check::plan::{DbEngine, PipelineSpec, SinkKind, SourceKind, Text};
+use dash_check::plan::{DbEngine, OnConflict, PipelineSpec, SinkKind, SourceKind, Text};
 use dash_ir::{self as ir, Compiled, FuncId};
 
 use crate::config::Config;
@@ -62,6 +62,8 @@ pub struct SinkPlan {
     pub secret: bool,
     pub record: RecordId,
     pub key: Vec<String>,
+    /// `on_conflict: update`: a row whose key is stored replaces it.
+    pub update: bool,
     pub time: Option<String>,
     pub batch: usize,
     pub linger: Duration,
@@ -200,6 +202,8 @@ pub fn plan(
             .get(name)
             .ok_or_else(|| PlanError::MissingStage(name.clone()))?;
         let secret = matches!(&sink.kind, SinkKind::File { path } if path.is_secret());
+        let update =
+            matches!(&sink.kind, SinkKind::Table(t) if t.on_conflict == OnConflict::Update);
         let (output, key, time) = match &sink.kind {
             SinkKind::Stdout => (Output::Stdout, Vec::new(), None),
             SinkKind::File { path } => (
@@ -222,6 +226,7 @@ pub fn plan(
             secret,
             record: sink.record,
             key,
+            update,
             time,
             batch: sink.batch.or(config.batch).unwrap_or(DEFAULT_BATCH),
             linger: sink.linger.or(config.linger).unwrap_or(DEFAULT_LINGER),

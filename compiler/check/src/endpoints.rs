@@ -13,8 +13,8 @@ use super::options::{
     source_options,
 };
 use super::plan::{
-    CsvFormat, DbEngine, Format, Origin, SinkKind, SinkSpec, SourceKind, SourceSpec, TableSink,
-    Text, TextPart,
+    CsvFormat, DbEngine, Format, OnConflict, Origin, SinkKind, SinkSpec, SourceKind, SourceSpec,
+    TableSink, Text, TextPart,
 };
 use super::ty::{RecordId, Ty};
 use dash_syntax::ast::{
@@ -190,19 +190,13 @@ impl Checker<'_> {
                 }
             }
         }
-        if let Some(item) = given.get("on_conflict") {
-            if !given.contains_key("key") {
-                self.not_applicable(
-                    item,
-                    "needs a `key`: without one no row conflicts with another",
-                );
-            } else if name(item) == Some("update") {
-                self.refuse(
-                    item.span,
-                    "`on_conflict: update` is not supported yet",
-                    "`on_conflict: skip` (the default) leaves a stored row as it is",
-                );
-            }
+        if let Some(item) = given.get("on_conflict")
+            && !given.contains_key("key")
+        {
+            self.not_applicable(
+                item,
+                "needs a `key`: without one no row conflicts with another",
+            );
         }
         if matches!(s.kind.name.as_str(), "stdout" | "file")
             && let Some(item) = given.get("format")
@@ -234,6 +228,10 @@ impl Checker<'_> {
                 },
                 key: given.get("key").map(|i| names(i)).unwrap_or_default(),
                 time: given.get("time").and_then(|i| name(i)).map(str::to_string),
+                on_conflict: match given.get("on_conflict").and_then(|i| name(i)) {
+                    Some("update") => OnConflict::Update,
+                    _ => OnConflict::Skip,
+                },
             }),
         };
         let spec = SinkSpec {

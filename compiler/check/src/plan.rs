@@ -170,6 +170,17 @@ pub struct TableSink {
     pub key: Vec<String>,
     /// The timestamp field `time:` names.
     pub time: Option<String>,
+    /// What a row whose `key` is already stored does.
+    pub on_conflict: OnConflict,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum OnConflict {
+    /// The stored row is left as it is; the new one counts as already there.
+    #[default]
+    Skip,
+    /// The new row replaces the stored one (counted as written).
+    Update,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -335,6 +335,37 @@ pub struct TableRows {
     pub table: String,
     pub columns: Vec<String>,
     pub rows: Vec<Vec<SqlValue>>,
+    /// `on_conflict: update`: the key columns; a row whose key is stored
+    /// replaces the stored row (`ON CONFLICT (key) DO UPDATE`).
+    pub upsert: Option<Vec<String>>,
+}
+
+impl TableRows {
+    /// `DO UPDATE SET col = excluded.col, …` for the non-key columns (or
+    /// `DO NOTHING` when every column is in the key), for an upsert.
+    pub fn on_conflict(&self) -> String {
+        match &self.upsert {
+            None => "ON CONFLICT DO NOTHING".to_string(),
+            Some(key) => {
+                let keys: Vec<String> = key.iter().map(|k| quote(k)).collect();
+                let set: Vec<String> = self
+                    .columns
+                    .iter()
+                    .filter(|c| !key.contains(c))
+                    .map(|c| format!("{0} = excluded.{0}", quote(c)))
+                    .collect();
+                if set.is_empty() {
+                    format!("ON CONFLICT ({}) DO NOTHING", keys.join(", "))
+                } else {
+                    format!(
+                        "ON CONFLICT ({}) DO UPDATE SET {}",
+                        keys.join(", "),
+                        set.join(", ")
+                    )
+                }
+            }
+        }
+    }
 }
 
 /// A stored DLQ entry: every column of the DLQ table. Times are RFC 3339

@@ -510,10 +510,24 @@ async fn copy_table(
         );
         sqlx::raw_sql(AssertSqlSafe(sql)).execute(&mut *tx).await?;
         copy_in(tx, &stage, &cols, t, format).await?;
-        let sql = format!(
-            "INSERT INTO {} ({cols}) SELECT {cols} FROM {stage} ON CONFLICT DO NOTHING",
-            quote(&t.table),
-        );
+        let sql = match &t.upsert {
+            None => format!(
+                "INSERT INTO {} ({cols}) SELECT {cols} FROM {stage} ON CONFLICT DO NOTHING",
+                quote(&t.table),
+            ),
+            // One row per key (the batch's last: rows are staged in order),
+            // as `DO UPDATE` may change a row only once per statement.
+            Some(key) => {
+                let keys: Vec<String> = key.iter().map(|k| quote(k)).collect();
+                let keys = keys.join(", ");
+                format!(
+                    "INSERT INTO {} ({cols}) SELECT DISTINCT ON ({keys}) {cols} FROM {stage} \
+                     ORDER BY {keys}, ctid DESC {}",
+                    quote(&t.table),
+                    t.on_conflict()
+                )
+            }
+        };
         let written = sqlx::query(AssertSqlSafe(sql))
             .execute(&mut *tx)
             .await?

@@ -457,10 +457,11 @@ async fn insert_rows(
         let chunk = (MAX_PARAMS / t.columns.len()).max(1);
         for rows in t.rows.chunks(chunk) {
             let sql = format!(
-                "INSERT INTO {} ({}) VALUES {} ON CONFLICT DO NOTHING",
+                "INSERT INTO {} ({}) VALUES {} {}",
                 quote(&t.table),
                 cols.join(", "),
-                vec![per_row.as_str(); rows.len()].join(", ")
+                vec![per_row.as_str(); rows.len()].join(", "),
+                t.on_conflict()
             );
             let mut q = sqlx::query(AssertSqlSafe(sql));
             for row in rows {
