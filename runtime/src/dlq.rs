@@ -472,7 +472,7 @@ fn replay_pipeline(
                         table,
                         &crate::store::columns_of(program, sink.record),
                         &sink.key,
-                        sink.time.as_deref(),
+                        sink.time_column(),
                     )
                     .await?;
             }

@@ -166,7 +166,7 @@ async fn prepare(
             let columns = columns_of(program, sink.record);
             crate::preflight::check_sink_table(&store, sink, table, &columns).await?;
             store
-                .ensure_table(table, &columns, &sink.key, sink.time.as_deref())
+                .ensure_table(table, &columns, &sink.key, sink.time_column())
                 .await?;
             tables.push(table.clone());
         }

@@ -65,11 +65,21 @@ pub struct SinkPlan {
     /// `on_conflict: update`: a row whose key is stored replaces it.
     pub update: bool,
     pub time: Option<String>,
+    /// `chunk:`, the partition width of `time` (default 7 days).
+    pub chunk: Option<Duration>,
     pub batch: usize,
     pub linger: Duration,
 }
 
 impl SinkPlan {
+    /// `time` with its partition width, for the store.
+    pub fn time_column(&self) -> Option<crate::store::TimeColumn<'_>> {
+        self.time.as_deref().map(|name| crate::store::TimeColumn {
+            name,
+            chunk: self.chunk.unwrap_or(DEFAULT_CHUNK),
+        })
+    }
+
     /// A file sink's path as it may be printed.
     pub fn shown_path(&self) -> String {
         match &self.output {
@@ -121,6 +131,7 @@ pub const DEFAULT_BATCH: usize = 1000;
 pub const DEFAULT_LINGER: Duration = Duration::from_millis(500);
 pub const DEFAULT_RETRY_FOR: Duration = Duration::from_secs(120);
 pub const DEFAULT_DLQ: &str = "dash_dlq";
+pub const DEFAULT_CHUNK: Duration = Duration::from_secs(7 * 86_400);
 
 #[derive(Debug, thiserror::Error)]
 pub enum PlanError {
@@ -204,6 +215,10 @@ pub fn plan(
         let secret = matches!(&sink.kind, SinkKind::File { path } if path.is_secret());
         let update =
             matches!(&sink.kind, SinkKind::Table(t) if t.on_conflict == OnConflict::Update);
+        let chunk = match &sink.kind {
+            SinkKind::Table(t) => t.chunk,
+            _ => None,
+        };
         let (output, key, time) = match &sink.kind {
             SinkKind::Stdout => (Output::Stdout, Vec::new(), None),
             SinkKind::File { path } => (
@@ -228,6 +243,7 @@ pub fn plan(
             key,
             update,
             time,
+            chunk,
             batch: sink.batch.or(config.batch).unwrap_or(DEFAULT_BATCH),
             linger: sink.linger.or(config.linger).unwrap_or(DEFAULT_LINGER),
         });

@@ -110,8 +110,9 @@ pub fn no_postgres_sink(plan: &Plan) -> Result<(), RunError> {
 
 /// The checks `dashc run` and `dashc dlq replay` make of a pipeline's
 /// sinks before writing anything: a `postgres` sink refuses SQLite and a
-/// `sqlite` sink PostgreSQL; `time` (a partitioned table) is refused on
-/// PostgreSQL, which Dash does not partition yet.
+/// `sqlite` sink PostgreSQL; `time` on PostgreSQL needs TimescaleDB (a
+/// hypertable; native partitioning does not run yet) and a `key` that
+/// includes it.
 pub fn check_sinks(store: &Store, sinks: &[crate::plan::SinkPlan]) -> Result<(), RunError> {
     for sink in sinks {
         let Output::Table { engine, .. } = &sink.output else {
@@ -127,15 +128,38 @@ pub fn check_sinks(store: &Store, sinks: &[crate::plan::SinkPlan]) -> Result<(),
             }
             .into());
         }
-        if let Some(time) = &sink.time
-            && store.engine() == "postgres"
-        {
-            return Err(RunError::NotSupported(format!(
-                "sink `{}` has `time: {time}`, which asks for a table partitioned by `{time}`; \
-                 Dash does not partition tables on PostgreSQL yet, and will not pretend to. \
-                 Remove `time` from the sink (on SQLite it indexes the column)",
+        if sink.chunk.is_some() && store.engine() == "sqlite" {
+            // LANGUAGE: a warning at run start, never silently ignored.
+            eprintln!(
+                "warning: sink `{}`: `chunk` sets the width of PostgreSQL partitions; on SQLite \
+                 `time` is an index and `chunk` has no effect",
                 sink.name
-            )));
+            );
+        }
+        let Some(time) = &sink.time else {
+            continue;
+        };
+        match (store.engine(), store.timescale()) {
+            ("postgres", None) => {
+                return Err(RunError::NotSupported(format!(
+                    "sink `{}` has `time: {time}`, which asks for a table partitioned by \
+                     `{time}`: Dash makes it a TimescaleDB hypertable, but TimescaleDB is not \
+                     installed in this database (`CREATE EXTENSION timescaledb`), and native \
+                     PostgreSQL partitioning does not run yet. Install the extension, or remove \
+                     `time` from the sink",
+                    sink.name
+                )));
+            }
+            ("postgres", Some(_)) if !sink.key.is_empty() && !sink.key.contains(time) => {
+                return Err(RunError::Environment(format!(
+                    "sink `{}` is partitioned by `{time}`, so its `key` must include `{time}` \
+                     (a unique index of a hypertable covers its time column); add it: \
+                     `key: [{}, {time}]`",
+                    sink.name,
+                    sink.key.join(", ")
+                )));
+            }
+            _ => {}
         }
     }
     Ok(())

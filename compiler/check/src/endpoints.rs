@@ -154,19 +154,6 @@ impl Checker<'_> {
                 }
             }
         }
-        if s.kind.name == "postgres"
-            && let Some(item) = given.get("time")
-        {
-            let d = self
-                .diag(
-                    Code::NotSupportedYet,
-                    item.key.span,
-                    "`time` on a `postgres` sink is not supported yet: the table would not be partitioned",
-                    "not supported yet",
-                )
-                .with_help("remove `time` for now; partitioned storage on PostgreSQL is not built yet");
-            self.report(d);
-        }
         if let (Some(item), Some(record)) = (given.get("key"), record) {
             let rec = self.program.record(record).clone();
             for field in names(item) {
@@ -189,6 +176,11 @@ impl Checker<'_> {
                     self.report(d);
                 }
             }
+        }
+        if let Some(item) = given.get("chunk")
+            && !given.contains_key("time")
+        {
+            self.not_applicable(item, "needs `time`: it is the width of a partition of it");
         }
         if let Some(item) = given.get("on_conflict")
             && !given.contains_key("key")
@@ -228,6 +220,7 @@ impl Checker<'_> {
                 },
                 key: given.get("key").map(|i| names(i)).unwrap_or_default(),
                 time: given.get("time").and_then(|i| name(i)).map(str::to_string),
+                chunk: given.get("chunk").and_then(|i| duration(i)),
                 on_conflict: match given.get("on_conflict").and_then(|i| name(i)) {
                     Some("update") => OnConflict::Update,
                     _ => OnConflict::Skip,

@@ -245,10 +245,6 @@ pub const POSTGRES_ONLY: &[&str] = &["chunk", "retention", "compress_after", "ro
 /// and completion does not offer them.
 pub const NOT_YET: &[(&str, &str)] = &[
     (
-        "chunk",
-        "partitioned storage on PostgreSQL is not built yet; remove `chunk`",
-    ),
-    (
         "retention",
         "dropping old partitions is not built yet, so no row would ever be removed; remove `retention`",
     ),

@@ -170,6 +170,8 @@ pub struct TableSink {
     pub key: Vec<String>,
     /// The timestamp field `time:` names.
     pub time: Option<String>,
+    /// `chunk:`, the width of a partition of `time` (default 7 days).
+    pub chunk: Option<Duration>,
     /// What a row whose `key` is already stored does.
     pub on_conflict: OnConflict,
 }

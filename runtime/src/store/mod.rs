@@ -81,6 +81,14 @@ impl Store {
         }
     }
 
+    /// The TimescaleDB version installed in the database, if any.
+    pub fn timescale(&self) -> Option<&str> {
+        match self {
+            Store::Sqlite(_) => None,
+            Store::Postgres(s) => s.timescale.as_deref(),
+        }
+    }
+
     /// The columns of a sink table's key index; empty when there is none.
     pub async fn key_columns(&self, table: &str) -> Result<Vec<String>, StoreError> {
         match self {
@@ -108,7 +116,7 @@ impl Store {
         table: &str,
         columns: &[Column],
         key: &[String],
-        time: Option<&str>,
+        time: Option<TimeColumn<'_>>,
     ) -> Result<(), StoreError> {
         match self {
             Store::Sqlite(s) => s
@@ -513,6 +521,13 @@ impl StoreError {
 /// `CREATE TABLE IF NOT EXISTS` for a sink table, a unique index on its
 /// `key` and an index on its `time` column; `sql_type` names each column
 /// kind in the engine's dialect.
+/// A sink's `time` field and the width of its partitions (`chunk`).
+#[derive(Clone, Copy, Debug)]
+pub struct TimeColumn<'a> {
+    pub name: &'a str,
+    pub chunk: std::time::Duration,
+}
+
 pub fn table_ddl(
     table: &str,
     columns: &[Column],

@@ -15,8 +15,8 @@ use super::lookup::{Cell, FoundRow, found_row, read, select_list};
 use super::migrations::{self, Dialect};
 use super::pg_copy::CopyFormat;
 use super::{
-    Column, ColumnKind, Commit, DeadLetter, DlqEntry, SqlValue, StoreError, TableRows, quote,
-    table_ddl,
+    Column, ColumnKind, Commit, DeadLetter, DlqEntry, SqlValue, StoreError, TableRows, TimeColumn,
+    quote, table_ddl,
 };
 
 const DLQ_TEMPLATE: &str = include_str!("../../../migrations/postgres/dlq.sql");
@@ -27,6 +27,9 @@ pub struct Postgres {
     /// Tables with a key: their rows go through a staging table.
     keyed: std::sync::Mutex<Vec<String>>,
     format: CopyFormat,
+    /// The TimescaleDB version installed in the database, if any: a sink
+    /// with `time` is then a hypertable.
+    pub timescale: Option<String>,
 }
 
 impl Postgres {
@@ -51,11 +54,18 @@ impl Postgres {
             .connect_with(options)
             .await
             .map_err(err)?;
+        let timescale: Option<(String,)> = sqlx::query_as(
+            "SELECT extversion::text FROM pg_extension WHERE extname = 'timescaledb'",
+        )
+        .fetch_optional(&pool)
+        .await
+        .map_err(|e| err(e).doing("looking for TimescaleDB"))?;
         let store = Postgres {
             pool,
             url: shown.to_string(),
             keyed: Default::default(),
             format,
+            timescale: timescale.map(|(v,)| v),
         };
         store.migrate().await?;
         Ok(store)
@@ -87,9 +97,22 @@ impl Postgres {
         table: &str,
         columns: &[Column],
         key: &[String],
-        time: Option<&str>,
+        time: Option<TimeColumn<'_>>,
     ) -> Result<(), StoreError> {
-        let sql = table_ddl(table, columns, key, time, type_name);
+        // With `time` (TimescaleDB: the run checked it is there), the table
+        // becomes a hypertable before its key index, which must then
+        // include the time column.
+        let mut sql = table_ddl(table, columns, &[], None, type_name);
+        if let Some(t) = time {
+            sql.push_str(&format!(
+                "SELECT create_hypertable(to_regclass({}), by_range({}, INTERVAL '{} microseconds'), \
+                 if_not_exists => TRUE, migrate_data => TRUE);\n",
+                literal(&quote(table)),
+                literal(t.name),
+                t.chunk.as_micros()
+            ));
+        }
+        sql.push_str(&table_ddl(table, columns, key, None, type_name));
         if !key.is_empty()
             && let Ok(mut keyed) = self.keyed.lock()
         {
@@ -586,4 +609,9 @@ async fn save_positions(
         .await?;
     }
     Ok(())
+}
+
+/// A SQL string literal: single quotes doubled.
+fn literal(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
 }

@@ -11,8 +11,8 @@ use sqlx::{AssertSqlSafe, Row, SqlitePool};
 use super::lookup::{Cell, FoundRow, found_row, read, select_list};
 use super::migrations::{self, Dialect};
 use super::{
-    Column, ColumnKind, Commit, DeadLetter, DlqEntry, SqlValue, StoreError, TableRows, quote,
-    table_ddl,
+    Column, ColumnKind, Commit, DeadLetter, DlqEntry, SqlValue, StoreError, TableRows, TimeColumn,
+    quote, table_ddl,
 };
 
 const DLQ_TEMPLATE: &str = include_str!("../../../migrations/sqlite/dlq.sql");
@@ -88,8 +88,11 @@ impl Sqlite {
         table: &str,
         columns: &[Column],
         key: &[String],
-        time: Option<&str>,
+        time: Option<TimeColumn<'_>>,
     ) -> Result<(), StoreError> {
+        // SQLite has no partitions: `time` is an index (`chunk` is refused
+        // or warned about before this).
+        let time = time.map(|t| t.name);
         let sql = table_ddl(table, columns, key, time, |kind| match kind {
             ColumnKind::Int | ColumnKind::Bool => "INTEGER",
             ColumnKind::Real => "REAL",
