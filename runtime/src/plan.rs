@@ -67,6 +67,9 @@ pub struct SinkPlan {
     pub time: Option<String>,
     /// `chunk:`, the partition width of `time` (default 7 days).
     pub chunk: Option<Duration>,
+    /// `retention:` and `compress_after:` (TimescaleDB policies).
+    pub retention: Option<Duration>,
+    pub compress_after: Option<Duration>,
     pub batch: usize,
     pub linger: Duration,
 }
@@ -77,6 +80,9 @@ impl SinkPlan {
         self.time.as_deref().map(|name| crate::store::TimeColumn {
             name,
             chunk: self.chunk.unwrap_or(DEFAULT_CHUNK),
+            retention: self.retention,
+            compress_after: self.compress_after,
+            segment_by: self.key.iter().filter(|k| *k != name).cloned().collect(),
         })
     }
 
@@ -215,9 +221,9 @@ pub fn plan(
         let secret = matches!(&sink.kind, SinkKind::File { path } if path.is_secret());
         let update =
             matches!(&sink.kind, SinkKind::Table(t) if t.on_conflict == OnConflict::Update);
-        let chunk = match &sink.kind {
-            SinkKind::Table(t) => t.chunk,
-            _ => None,
+        let (chunk, retention, compress_after) = match &sink.kind {
+            SinkKind::Table(t) => (t.chunk, t.retention, t.compress_after),
+            _ => (None, None, None),
         };
         let (output, key, time) = match &sink.kind {
             SinkKind::Stdout => (Output::Stdout, Vec::new(), None),
@@ -244,6 +250,8 @@ pub fn plan(
             update,
             time,
             chunk,
+            retention,
+            compress_after,
             batch: sink.batch.or(config.batch).unwrap_or(DEFAULT_BATCH),
             linger: sink.linger.or(config.linger).unwrap_or(DEFAULT_LINGER),
         });

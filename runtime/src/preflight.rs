@@ -128,13 +128,20 @@ pub fn check_sinks(store: &Store, sinks: &[crate::plan::SinkPlan]) -> Result<(),
             }
             .into());
         }
-        if sink.chunk.is_some() && store.engine() == "sqlite" {
-            // LANGUAGE: a warning at run start, never silently ignored.
-            eprintln!(
-                "warning: sink `{}`: `chunk` sets the width of PostgreSQL partitions; on SQLite \
-                 `time` is an index and `chunk` has no effect",
-                sink.name
-            );
+        if store.engine() == "sqlite" {
+            // A warning at run start, never silently ignored.
+            let options = [
+                ("chunk", sink.chunk.is_some()),
+                ("retention", sink.retention.is_some()),
+                ("compress_after", sink.compress_after.is_some()),
+            ];
+            for (option, _) in options.iter().filter(|(_, set)| *set) {
+                eprintln!(
+                    "warning: sink `{}`: `{option}` works on PostgreSQL partitions (TimescaleDB); \
+                     on SQLite `time` is an index and `{option}` has no effect",
+                    sink.name
+                );
+            }
         }
         let Some(time) = &sink.time else {
             continue;

@@ -86,3 +86,69 @@ fn time_is_refused_at_start_on_vanilla_postgres() {
             .all(|n| n == "0")
     );
 }
+
+/// `retention` and `compress_after` become TimescaleDB policies (and the
+/// compression settings segment by the key fields other than `time`); a
+/// run of the retention job drops the expired chunks.
+#[test]
+fn retention_and_compression_are_timescaledb_policies() {
+    let name = format!("dash_ts_pol_{}", std::process::id());
+    execute(PG, &format!("DROP DATABASE IF EXISTS {name}"));
+    execute(PG, &format!("CREATE DATABASE {name}"));
+    let db = PG.replace("/test", &format!("/{name}"));
+    execute(&db, "CREATE EXTENSION IF NOT EXISTS timescaledb");
+    let sink = SINK.replace(
+        "  chunk: 1d\n",
+        "  chunk: 1d\n  retention: 30d\n  compress_after: 7d\n",
+    );
+    let source = format!("{FILE_SOURCE}\n{sink}");
+    // One reading from 2020, the rest now-ish.
+    let now = chrono::Utc::now();
+    let mut input =
+        String::from("{\"station\": \"OLD\", \"ts\": \"2020-01-01T00:00:00Z\", \"temp_c\": 1.0}\n");
+    for i in 0..3 {
+        let ts = (now - chrono::Duration::hours(i)).to_rfc3339();
+        input.push_str(&format!(
+            "{{\"station\": \"S\", \"ts\": \"{ts}\", \"temp_c\": {i}.0}}\n"
+        ));
+    }
+    let dir = project("timescale-policies", &source, "in.jsonl", input.as_bytes());
+    let s = run_series(&dir, &db).expect("run");
+    assert_eq!((s.read, s.written), (4, 4));
+    let jobs = texts(
+        &db,
+        "SELECT proc_name || ' ' || CAST(config->>'drop_after' AS TEXT) FROM timescaledb_information.jobs \
+         WHERE hypertable_name = 'series' AND proc_name = 'policy_retention'",
+    );
+    assert_eq!(jobs.len(), 1, "{jobs:?}");
+    assert!(jobs[0].starts_with("policy_retention 30 days"), "{jobs:?}");
+    assert_eq!(
+        texts(
+            &db,
+            "SELECT CAST(count(*) AS TEXT) FROM timescaledb_information.jobs \
+             WHERE hypertable_name = 'series' AND proc_name = 'policy_compression'",
+        ),
+        vec!["1".to_string()]
+    );
+    assert_eq!(
+        texts(
+            &db,
+            "SELECT attname || ' ' || COALESCE(CAST(segmentby_column_index AS TEXT), '-') || ' ' || \
+             COALESCE(CAST(orderby_asc AS TEXT), '-') FROM timescaledb_information.compression_settings \
+             WHERE hypertable_name = 'series' ORDER BY attname",
+        ),
+        vec!["station 1 -".to_string(), "ts - false".to_string()]
+    );
+    // The retention job drops the 2020 chunk.
+    execute(
+        &db,
+        "DO $$ DECLARE j int; BEGIN SELECT job_id INTO j FROM timescaledb_information.jobs \
+         WHERE hypertable_name = 'series' AND proc_name = 'policy_retention'; \
+         CALL run_job(j); END $$",
+    );
+    assert_eq!(
+        texts(&db, "SELECT station FROM series ORDER BY ts LIMIT 1"),
+        vec!["s".to_string()]
+    );
+    execute(PG, &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+}

@@ -177,10 +177,15 @@ impl Checker<'_> {
                 }
             }
         }
-        if let Some(item) = given.get("chunk")
-            && !given.contains_key("time")
-        {
-            self.not_applicable(item, "needs `time`: it is the width of a partition of it");
+        for key in ["chunk", "retention", "compress_after"] {
+            if let Some(item) = given.get(key)
+                && !given.contains_key("time")
+            {
+                self.not_applicable(
+                    item,
+                    "needs `time`: it works on partitions of the time field",
+                );
+            }
         }
         if let Some(item) = given.get("on_conflict")
             && !given.contains_key("key")
@@ -221,6 +226,8 @@ impl Checker<'_> {
                 key: given.get("key").map(|i| names(i)).unwrap_or_default(),
                 time: given.get("time").and_then(|i| name(i)).map(str::to_string),
                 chunk: given.get("chunk").and_then(|i| duration(i)),
+                retention: given.get("retention").and_then(|i| duration(i)),
+                compress_after: given.get("compress_after").and_then(|i| duration(i)),
                 on_conflict: match given.get("on_conflict").and_then(|i| name(i)) {
                     Some("update") => OnConflict::Update,
                     _ => OnConflict::Skip,

@@ -245,14 +245,6 @@ pub const POSTGRES_ONLY: &[&str] = &["chunk", "retention", "compress_after", "ro
 /// and completion does not offer them.
 pub const NOT_YET: &[(&str, &str)] = &[
     (
-        "retention",
-        "dropping old partitions is not built yet, so no row would ever be removed; remove `retention`",
-    ),
-    (
-        "compress_after",
-        "compression is not built yet; remove `compress_after`",
-    ),
-    (
         "rollup",
         "rollups (continuous aggregates) are not built yet; remove the `rollup`",
     ),

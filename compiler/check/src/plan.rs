@@ -172,6 +172,10 @@ pub struct TableSink {
     pub time: Option<String>,
     /// `chunk:`, the width of a partition of `time` (default 7 days).
     pub chunk: Option<Duration>,
+    /// `retention:`: partitions older than this are dropped.
+    pub retention: Option<Duration>,
+    /// `compress_after:`: partitions older than this are compressed.
+    pub compress_after: Option<Duration>,
     /// What a row whose `key` is already stored does.
     pub on_conflict: OnConflict,
 }

@@ -522,10 +522,17 @@ impl StoreError {
 /// `key` and an index on its `time` column; `sql_type` names each column
 /// kind in the engine's dialect.
 /// A sink's `time` field and the width of its partitions (`chunk`).
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct TimeColumn<'a> {
     pub name: &'a str,
     pub chunk: std::time::Duration,
+    /// A TimescaleDB retention policy: drop chunks older than this.
+    pub retention: Option<std::time::Duration>,
+    /// TimescaleDB compression of chunks older than this, segmented by
+    /// `segment_by` (the key fields other than the time) and ordered by
+    /// the time, newest first.
+    pub compress_after: Option<std::time::Duration>,
+    pub segment_by: Vec<String>,
 }
 
 pub fn table_ddl(

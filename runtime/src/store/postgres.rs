@@ -103,16 +103,19 @@ impl Postgres {
         // becomes a hypertable before its key index, which must then
         // include the time column.
         let mut sql = table_ddl(table, columns, &[], None, type_name);
-        if let Some(t) = time {
+        if let Some(t) = &time {
             sql.push_str(&format!(
-                "SELECT create_hypertable(to_regclass({}), by_range({}, INTERVAL '{} microseconds'), \
+                "SELECT create_hypertable(to_regclass({}), by_range({}, {}), \
                  if_not_exists => TRUE, migrate_data => TRUE);\n",
                 literal(&quote(table)),
                 literal(t.name),
-                t.chunk.as_micros()
+                interval(t.chunk)
             ));
         }
         sql.push_str(&table_ddl(table, columns, key, None, type_name));
+        if let Some(t) = &time {
+            sql.push_str(&policies(table, t));
+        }
         if !key.is_empty()
             && let Ok(mut keyed) = self.keyed.lock()
         {
@@ -614,4 +617,54 @@ async fn save_positions(
 /// A SQL string literal: single quotes doubled.
 fn literal(text: &str) -> String {
     format!("'{}'", text.replace('\'', "''"))
+}
+
+/// TimescaleDB's compression settings and policy (`compress_after`) and
+/// retention policy (`retention`) of a hypertable, kept in step with the
+/// sink: a policy the sink no longer asks for is removed.
+fn policies(table: &str, t: &TimeColumn<'_>) -> String {
+    let regclass = format!("to_regclass({})", literal(&quote(table)));
+    let mut sql = String::new();
+    match t.compress_after {
+        Some(after) => {
+            let segment: Vec<String> = t.segment_by.iter().map(|c| quote(c)).collect();
+            sql.push_str(&format!(
+                "ALTER TABLE {} SET (timescaledb.compress, timescaledb.compress_segmentby = {}, \
+                 timescaledb.compress_orderby = {});\n",
+                quote(table),
+                literal(&segment.join(", ")),
+                literal(&format!("{} DESC", quote(t.name)))
+            ));
+            sql.push_str(&format!(
+                "SELECT remove_compression_policy({regclass}, if_exists => TRUE);\n\
+                 SELECT add_compression_policy({regclass}, {});\n",
+                interval(after)
+            ));
+        }
+        None => sql.push_str(&format!(
+            "SELECT remove_compression_policy({regclass}, if_exists => TRUE);\n"
+        )),
+    }
+    sql.push_str(&format!(
+        "SELECT remove_retention_policy({regclass}, if_exists => TRUE);\n"
+    ));
+    if let Some(keep) = t.retention {
+        sql.push_str(&format!(
+            "SELECT add_retention_policy({regclass}, {});\n",
+            interval(keep)
+        ));
+    }
+    sql
+}
+
+/// A Dash duration as a PostgreSQL interval, in whole days or hours when
+/// it is one (as `timescaledb_information` then shows it).
+fn interval(d: std::time::Duration) -> String {
+    let micros = d.as_micros();
+    let (n, unit) = match micros {
+        m if m % 86_400_000_000 == 0 => (m / 86_400_000_000, "days"),
+        m if m % 3_600_000_000 == 0 => (m / 3_600_000_000, "hours"),
+        m => (m, "microseconds"),
+    };
+    format!("INTERVAL '{n} {unit}'")
 }
