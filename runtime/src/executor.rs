@@ -168,6 +168,13 @@ async fn prepare(
             store
                 .ensure_table(table, &columns, &sink.key, sink.time_column())
                 .await?;
+            if let Some(time) = &sink.time {
+                let group_by: Vec<String> =
+                    sink.key.iter().filter(|k| *k != time).cloned().collect();
+                store
+                    .ensure_rollups(table, time, &group_by, &sink.rollups)
+                    .await?;
+            }
             tables.push(table.clone());
         }
     }

@@ -8,7 +8,9 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use dash_check::RecordId;
-use dash_check::plan::{DbEngine, OnConflict, PipelineSpec, SinkKind, SourceKind, Text};
+use dash_check::plan::{
+    DbEngine, OnConflict, PipelineSpec, RollupSpec, SinkKind, SourceKind, Text,
+};
 use dash_ir::{self as ir, Compiled, FuncId};
 
 use crate::config::Config;
@@ -70,6 +72,8 @@ pub struct SinkPlan {
     /// `retention:` and `compress_after:` (TimescaleDB policies).
     pub retention: Option<Duration>,
     pub compress_after: Option<Duration>,
+    /// `rollup`s (TimescaleDB continuous aggregates).
+    pub rollups: Vec<RollupSpec>,
     pub batch: usize,
     pub linger: Duration,
 }
@@ -221,9 +225,9 @@ pub fn plan(
         let secret = matches!(&sink.kind, SinkKind::File { path } if path.is_secret());
         let update =
             matches!(&sink.kind, SinkKind::Table(t) if t.on_conflict == OnConflict::Update);
-        let (chunk, retention, compress_after) = match &sink.kind {
-            SinkKind::Table(t) => (t.chunk, t.retention, t.compress_after),
-            _ => (None, None, None),
+        let (chunk, retention, compress_after, rollups) = match &sink.kind {
+            SinkKind::Table(t) => (t.chunk, t.retention, t.compress_after, t.rollups.clone()),
+            _ => (None, None, None, Vec::new()),
         };
         let (output, key, time) = match &sink.kind {
             SinkKind::Stdout => (Output::Stdout, Vec::new(), None),
@@ -252,6 +256,7 @@ pub fn plan(
             chunk,
             retention,
             compress_after,
+            rollups,
             batch: sink.batch.or(config.batch).unwrap_or(DEFAULT_BATCH),
             linger: sink.linger.or(config.linger).unwrap_or(DEFAULT_LINGER),
         });

@@ -134,6 +134,7 @@ pub fn check_sinks(store: &Store, sinks: &[crate::plan::SinkPlan]) -> Result<(),
                 ("chunk", sink.chunk.is_some()),
                 ("retention", sink.retention.is_some()),
                 ("compress_after", sink.compress_after.is_some()),
+                ("rollup", !sink.rollups.is_empty()),
             ];
             for (option, _) in options.iter().filter(|(_, set)| *set) {
                 eprintln!(

@@ -152,3 +152,60 @@ fn retention_and_compression_are_timescaledb_policies() {
     );
     execute(PG, &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
 }
+
+/// A `rollup` is a continuous aggregate with real-time aggregation:
+/// reading it gives the GROUP BY over the table, grouped by `bucket` and
+/// the key fields other than `time`.
+#[test]
+fn a_rollup_equals_the_group_by_over_the_table() {
+    let name = format!("dash_ts_rollup_{}", std::process::id());
+    execute(PG, &format!("DROP DATABASE IF EXISTS {name}"));
+    execute(PG, &format!("CREATE DATABASE {name}"));
+    let db = PG.replace("/test", &format!("/{name}"));
+    execute(&db, "CREATE EXTENSION IF NOT EXISTS timescaledb");
+    let sink = SINK.replace(
+        "  chunk: 1d\n",
+        "  chunk: 1d\n  rollup daily every 1d { avg_temp: avg(temp_f), n: count(), top: max(temp_f), latest: last(temp_f) }\n",
+    );
+    let source = format!("{FILE_SOURCE}\n{sink}");
+    let input: String = (0..24)
+        .map(|i| {
+            format!(
+                "{{\"station\": \"S{}\", \"ts\": \"2026-01-0{}T{:02}:00:00Z\", \"temp_c\": {i}.5}}\n",
+                i % 2,
+                1 + i / 12,
+                i % 12
+            )
+        })
+        .collect();
+    let dir = project("timescale-rollup", &source, "in.jsonl", input.as_bytes());
+    let s = run_series(&dir, &db).expect("run");
+    assert_eq!((s.read, s.written), (24, 24));
+    let rollup = texts(
+        &db,
+        "SELECT CAST(bucket AS TEXT) || ' ' || station || ' ' || CAST(round(CAST(avg_temp AS numeric), 3) AS TEXT) \
+         || ' ' || CAST(n AS TEXT) || ' ' || CAST(top AS TEXT) || ' ' || CAST(latest AS TEXT) \
+         FROM daily ORDER BY bucket, station",
+    );
+    let group_by = texts(
+        &db,
+        "SELECT CAST(b AS TEXT) || ' ' || station || ' ' || CAST(round(CAST(a AS numeric), 3) AS TEXT) \
+         || ' ' || CAST(n AS TEXT) || ' ' || CAST(top AS TEXT) || ' ' || CAST(latest AS TEXT) FROM \
+         (SELECT time_bucket(INTERVAL '1 day', ts) AS b, station, avg(temp_f) AS a, count(*) AS n, \
+         max(temp_f) AS top, last(temp_f, ts) AS latest FROM series GROUP BY b, station) g \
+         ORDER BY b, station",
+    );
+    assert_eq!(rollup.len(), 4, "{rollup:?}");
+    assert_eq!(rollup, group_by);
+    // A second run (the view exists) and more rows: still equal.
+    let more = "{\"station\": \"S0\", \"ts\": \"2026-01-02T23:00:00Z\", \"temp_c\": 99.0}\n";
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .open(dir.join("in.jsonl"))
+        .unwrap();
+    std::io::Write::write_all(&mut f, more.as_bytes()).unwrap();
+    run_series(&dir, &db).expect("rerun");
+    let n = texts(&db, "SELECT CAST(sum(n) AS TEXT) FROM daily");
+    assert_eq!(n, vec!["25".to_string()]);
+    execute(PG, &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+}

@@ -13,8 +13,8 @@ use super::options::{
     source_options,
 };
 use super::plan::{
-    CsvFormat, DbEngine, Format, OnConflict, Origin, SinkKind, SinkSpec, SourceKind, SourceSpec,
-    TableSink, Text, TextPart,
+    Aggregate, CsvFormat, DbEngine, Format, OnConflict, Origin, RollupColumn, RollupSpec, SinkKind,
+    SinkSpec, SourceKind, SourceSpec, TableSink, Text, TextPart,
 };
 use super::ty::{RecordId, Ty};
 use dash_syntax::ast::{
@@ -177,7 +177,7 @@ impl Checker<'_> {
                 }
             }
         }
-        for key in ["chunk", "retention", "compress_after"] {
+        for key in ["chunk", "retention", "compress_after", "rollup"] {
             if let Some(item) = given.get(key)
                 && !given.contains_key("time")
             {
@@ -228,6 +228,7 @@ impl Checker<'_> {
                 chunk: given.get("chunk").and_then(|i| duration(i)),
                 retention: given.get("retention").and_then(|i| duration(i)),
                 compress_after: given.get("compress_after").and_then(|i| duration(i)),
+                rollups: s.options.items.iter().filter_map(rollup).collect(),
                 on_conflict: match given.get("on_conflict").and_then(|i| name(i)) {
                     Some("update") => OnConflict::Update,
                     _ => OnConflict::Skip,
@@ -401,4 +402,29 @@ fn names(item: &OptionItem) -> Vec<String> {
             .collect(),
         _ => Vec::new(),
     }
+}
+
+/// A `rollup NAME every D { col: agg(field) … }` option, decoded.
+fn rollup(item: &OptionItem) -> Option<RollupSpec> {
+    let OptionValue::Rollup(r) = &item.value else {
+        return None;
+    };
+    let ExprKind::Duration(every) = r.every.kind else {
+        return None;
+    };
+    Some(RollupSpec {
+        name: r.name.name.clone(),
+        every: Duration::from_micros(u64::try_from(every).ok()?),
+        columns: r
+            .columns
+            .iter()
+            .map(|c| {
+                Some(RollupColumn {
+                    name: c.name.name.clone(),
+                    aggregate: Aggregate::from_name(&c.agg.name)?,
+                    field: c.field.as_ref().map(|f| f.name.clone()),
+                })
+            })
+            .collect::<Option<Vec<_>>>()?,
+    })
 }

@@ -245,10 +245,6 @@ pub const POSTGRES_ONLY: &[&str] = &["chunk", "retention", "compress_after", "ro
 /// and completion does not offer them.
 pub const NOT_YET: &[(&str, &str)] = &[
     (
-        "rollup",
-        "rollups (continuous aggregates) are not built yet; remove the `rollup`",
-    ),
-    (
         "workers",
         "batches are transformed one at a time for now; remove `workers`",
     ),

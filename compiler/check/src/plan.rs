@@ -176,8 +176,53 @@ pub struct TableSink {
     pub retention: Option<Duration>,
     /// `compress_after:`: partitions older than this are compressed.
     pub compress_after: Option<Duration>,
+    /// `rollup NAME every D { col: agg(field) … }`, in order.
+    pub rollups: Vec<RollupSpec>,
     /// What a row whose `key` is already stored does.
     pub on_conflict: OnConflict,
+}
+
+/// A relation `name` with a column `bucket` (`time_bucket(every, time)`),
+/// the sink's key fields other than `time`, and one column per aggregate.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RollupSpec {
+    pub name: String,
+    pub every: Duration,
+    pub columns: Vec<RollupColumn>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct RollupColumn {
+    pub name: String,
+    pub aggregate: Aggregate,
+    /// The field aggregated; `None` for `count()`.
+    pub field: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Aggregate {
+    Count,
+    Sum,
+    Avg,
+    Min,
+    Max,
+    First,
+    Last,
+}
+
+impl Aggregate {
+    pub fn from_name(name: &str) -> Option<Aggregate> {
+        Some(match name {
+            "count" => Aggregate::Count,
+            "sum" => Aggregate::Sum,
+            "avg" => Aggregate::Avg,
+            "min" => Aggregate::Min,
+            "max" => Aggregate::Max,
+            "first" => Aggregate::First,
+            "last" => Aggregate::Last,
+            _ => return None,
+        })
+    }
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -81,6 +81,21 @@ impl Store {
         }
     }
 
+    /// Rollups as TimescaleDB continuous aggregates (PostgreSQL only: the
+    /// run checked TimescaleDB is there, or warned on SQLite).
+    pub async fn ensure_rollups(
+        &self,
+        table: &str,
+        time: &str,
+        group_by: &[String],
+        rollups: &[dash_check::plan::RollupSpec],
+    ) -> Result<(), StoreError> {
+        match self {
+            Store::Sqlite(_) => Ok(()),
+            Store::Postgres(s) => s.ensure_rollups(table, time, group_by, rollups).await,
+        }
+    }
+
     /// The TimescaleDB version installed in the database, if any.
     pub fn timescale(&self) -> Option<&str> {
         match self {

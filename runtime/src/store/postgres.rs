@@ -668,3 +668,78 @@ fn interval(d: std::time::Duration) -> String {
     };
     format!("INTERVAL '{n} {unit}'")
 }
+
+impl Postgres {
+    /// Each rollup as a continuous aggregate over `table`: `bucket` is
+    /// `time_bucket(every, time)`, grouped with `group_by` (the key fields
+    /// other than the time), real-time aggregation on (so reading it
+    /// gives the GROUP BY over the table, materialized or not) and a
+    /// refresh policy every `every`. Made once: a view that exists is
+    /// left as it is. Outside any transaction (TimescaleDB requires it).
+    pub async fn ensure_rollups(
+        &self,
+        table: &str,
+        time: &str,
+        group_by: &[String],
+        rollups: &[dash_check::plan::RollupSpec],
+    ) -> Result<(), StoreError> {
+        use dash_check::plan::Aggregate;
+        for r in rollups {
+            let groups: Vec<String> = group_by.iter().map(|c| quote(c)).collect();
+            let mut select = vec![format!(
+                "time_bucket({}, {}) AS bucket",
+                interval(r.every),
+                quote(time)
+            )];
+            select.extend(groups.iter().cloned());
+            for c in &r.columns {
+                let field = c.field.as_deref().map(quote).unwrap_or_default();
+                let agg = match c.aggregate {
+                    Aggregate::Count => "count(*)".to_string(),
+                    Aggregate::Sum => format!("sum({field})"),
+                    Aggregate::Avg => format!("avg({field})"),
+                    Aggregate::Min => format!("min({field})"),
+                    Aggregate::Max => format!("max({field})"),
+                    Aggregate::First => format!("first({field}, {})", quote(time)),
+                    Aggregate::Last => format!("last({field}, {})", quote(time)),
+                };
+                select.push(format!("{agg} AS {}", quote(&c.name)));
+            }
+            let group: Vec<String> = std::iter::once("bucket".to_string())
+                .chain(groups)
+                .collect();
+            let view = format!(
+                "CREATE MATERIALIZED VIEW IF NOT EXISTS {} WITH (timescaledb.continuous, \
+                 timescaledb.materialized_only = false) AS SELECT {} FROM {} GROUP BY {} WITH NO DATA",
+                quote(&r.name),
+                select.join(", "),
+                quote(table),
+                group.join(", ")
+            );
+            sqlx::raw_sql(AssertSqlSafe(view))
+                .execute(&self.pool)
+                .await
+                .map_err(|e| {
+                    self.err(e)
+                        .doing(format_args!("creating the rollup `{}`", r.name))
+                })?;
+            let policy = format!(
+                "SELECT add_continuous_aggregate_policy(to_regclass({}), start_offset => NULL, \
+                 end_offset => {}, schedule_interval => {}, if_not_exists => TRUE)",
+                literal(&quote(&r.name)),
+                interval(r.every),
+                interval(r.every)
+            );
+            sqlx::raw_sql(AssertSqlSafe(policy))
+                .execute(&self.pool)
+                .await
+                .map_err(|e| {
+                    self.err(e).doing(format_args!(
+                        "adding the refresh policy of rollup `{}`",
+                        r.name
+                    ))
+                })?;
+        }
+        Ok(())
+    }
+}
