@@ -123,7 +123,7 @@ fn a_database_error_says_what_dash_was_doing_without_server_source_lines() {
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(
         stderr.contains(
-            "sink `stored` writes table `readings`, which exists without the column(s) `temp_c`"
+            "sink `stored` writes table `readings`, which has no column `temp_c` for the new non-nullable field `temp_c`"
         ),
         "{stderr}"
     );

@@ -164,7 +164,12 @@ async fn prepare(
     for sink in &plan.sinks {
         if let Output::Table { table, .. } = &sink.output {
             let columns = columns_of(program, sink.record);
-            crate::preflight::check_sink_table(&store, sink, table, &columns).await?;
+            for column in crate::evolve::evolve(&store, sink, table, &columns).await? {
+                eprintln!(
+                    "note: sink `{}`: added column `{column}` to table `{table}`",
+                    sink.name
+                );
+            }
             store
                 .ensure_table(table, &columns, &sink.key, sink.time_column())
                 .await?;

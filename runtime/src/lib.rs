@@ -6,6 +6,7 @@ pub mod batch;
 pub mod breaker;
 pub mod config;
 pub mod dlq;
+pub mod evolve;
 pub mod executor;
 pub mod file_sink;
 pub mod http;

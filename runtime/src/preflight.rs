@@ -49,7 +49,7 @@ pub async fn check_lookups(plan: &Plan, checked: &Program, store: &Store) -> Res
                 .table_columns(table)
                 .await?
                 .into_iter()
-                .map(|(name, _)| name)
+                .map(|(name, _, _)| name)
                 .collect();
             let what = format!("step `{}.{}`", reactor.name, step.name);
             if columns.is_empty() {
@@ -171,82 +171,4 @@ pub fn check_sinks(store: &Store, sinks: &[crate::plan::SinkPlan]) -> Result<(),
         }
     }
     Ok(())
-}
-
-/// A sink table that already exists must have a column for every field
-/// of the sink's record type: Dash does not change tables yet, so a
-/// field added to the type stops the run here, before anything is read,
-/// instead of failing the first commit.
-pub async fn check_sink_table(
-    store: &Store,
-    sink: &crate::plan::SinkPlan,
-    table: &str,
-    columns: &[crate::store::Column],
-) -> Result<(), RunError> {
-    let existing = store.table_columns(table).await?;
-    if existing.is_empty() {
-        return Ok(()); // created from the type
-    }
-    let sink_name = &sink.name;
-    // The key decides what counts as "already there": an index on other
-    // columns would silently skip rows, or let them in twice.
-    let index = store.key_columns(table).await?;
-    let same = |a: &[String], b: &[String]| {
-        let mut a = a.to_vec();
-        let mut b = b.to_vec();
-        a.sort();
-        b.sort();
-        a == b
-    };
-    if !index.is_empty() && !same(&index, &sink.key) {
-        let declared = if sink.key.is_empty() {
-            "no `key`".to_string()
-        } else {
-            format!("`key: [{}]`", sink.key.join(", "))
-        };
-        return Err(RunError::Environment(format!(
-            "sink `{sink_name}` declares {declared}, but table `{table}` already has the key \
-             index `{table}_key` on ({}); Dash does not change keys of existing tables. Drop \
-             the index (`DROP INDEX \"{table}_key\"`) to key the table anew, or give the sink \
-             a new `table:` name",
-            index.join(", ")
-        )));
-    }
-    let missing: Vec<&str> = columns
-        .iter()
-        .map(|c| c.name.as_str())
-        .filter(|c| !existing.iter().any(|(e, _)| e == c))
-        .collect();
-    if missing.is_empty() {
-        // PostgreSQL's binary COPY takes each column's exact type (SQLite
-        // converts by affinity).
-        if store.engine() == "postgres" {
-            for column in columns {
-                let wanted = crate::store::formatted_pg_type(column.kind);
-                if let Some((_, found)) = existing.iter().find(|(e, _)| *e == column.name)
-                    && found != wanted
-                {
-                    return Err(RunError::Environment(format!(
-                        "sink `{sink_name}` writes table `{table}`, whose column `{}` is `{found}`, \
-                         but its field is written as `{wanted}`; Dash does not alter existing \
-                         tables yet. Change the column's type yourself or give the sink a new \
-                         `table:` name",
-                        column.name
-                    )));
-                }
-            }
-        }
-        return Ok(());
-    }
-    let sink = sink_name;
-    Err(RunError::Environment(format!(
-        "sink `{sink}` writes table `{table}`, which exists without the column(s) {} of its \
-         record type; Dash does not alter existing tables yet. Add the column(s) yourself \
-         (`ALTER TABLE … ADD COLUMN …`) or give the sink a new `table:` name",
-        missing
-            .iter()
-            .map(|c| format!("`{c}`"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    )))
 }

@@ -429,7 +429,7 @@ fn a_changed_key_on_an_existing_table_stops_the_run() {
     .expect_err("the key changed")
     .to_string();
     assert!(
-        error.contains("declares `key: [station]`, but table `metrics` already has the key index `metrics_key` on (station, ts)"),
+        error.contains("declares `key: [station]` and the table already has the key index `metrics_key` on (station, ts)"),
         "{error}"
     );
 }

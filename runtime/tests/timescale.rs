@@ -139,6 +139,52 @@ fn retention_and_compression_are_timescaledb_policies() {
         ),
         vec!["station 1 -".to_string(), "ts - false".to_string()]
     );
+    // Compress every chunk (the policy would, later): rows stay readable.
+    execute(
+        &db,
+        "SELECT compress_chunk(c, if_not_compressed => true) FROM show_chunks('series') c",
+    );
+    assert_ne!(
+        texts(
+            &db,
+            "SELECT CAST(count(*) AS TEXT) FROM timescaledb_information.chunks \
+             WHERE hypertable_name = 'series' AND is_compressed",
+        ),
+        vec!["0".to_string()]
+    );
+    assert_eq!(
+        texts(&db, "SELECT CAST(count(*) AS TEXT) FROM series"),
+        vec!["4".to_string()]
+    );
+    // Schema evolution on the compressed hypertable: a new nullable field
+    // adds its column, and the run writes the new rows.
+    let text = std::fs::read_to_string(dir.join("p.dash"))
+        .unwrap()
+        .replace(
+            "  humidity: float\n}\n\ntransform",
+            "  humidity: float\n  note: string?\n}\n\ntransform",
+        );
+    assert!(text.contains("note: string?"));
+    std::fs::write(dir.join("p.dash"), text).unwrap();
+    let later = (now + chrono::Duration::minutes(5)).to_rfc3339();
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .open(dir.join("in.jsonl"))
+        .unwrap();
+    std::io::Write::write_all(
+        &mut f,
+        format!("{{\"station\": \"S\", \"ts\": \"{later}\", \"temp_c\": 5.0}}\n").as_bytes(),
+    )
+    .unwrap();
+    let s = run_series(&dir, &db).expect("evolved run");
+    assert_eq!((s.read, s.written), (1, 1));
+    assert_eq!(
+        texts(
+            &db,
+            "SELECT CAST(count(*) AS TEXT) || ' ' || CAST(count(*) FILTER (WHERE note IS NULL) AS TEXT) FROM series"
+        ),
+        vec!["5 5".to_string()]
+    );
     // The retention job drops the 2020 chunk.
     execute(
         &db,
@@ -205,6 +251,13 @@ fn a_rollup_equals_the_group_by_over_the_table() {
         .unwrap();
     std::io::Write::write_all(&mut f, more.as_bytes()).unwrap();
     run_series(&dir, &db).expect("rerun");
+    // A late row in a bucket the refresh policy may already have
+    // materialized shows once the aggregate is refreshed (its policy runs
+    // every bucket width; here at once).
+    execute(
+        &db,
+        "CALL refresh_continuous_aggregate('daily', NULL, NULL)",
+    );
     let n = texts(&db, "SELECT CAST(sum(n) AS TEXT) FROM daily");
     assert_eq!(n, vec!["25".to_string()]);
     execute(PG, &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));

@@ -5,7 +5,7 @@ use super::env::{Context, Env};
 use super::ty::{Fit, Ty};
 use super::{Checker, GlobalKind};
 use crate::stdlib::{self, Builtin, SigTy, Signature};
-use dash_syntax::ast::{Expr, Ident};
+use dash_syntax::ast::{Expr, ExprKind, Ident, StrPart};
 use dash_syntax::diag::{Code, suggest};
 use dash_syntax::source::Span;
 
@@ -157,6 +157,7 @@ impl Checker<'_> {
             self.arity_error(func, args.len(), min, max, span);
             return result_hint(builtin);
         }
+        self.check_literal_args(builtin, args);
         match best_overload(builtin, arg_tys) {
             Some((2, sig, ret)) => {
                 // Fits except for nullability: report each nullable argument.
@@ -197,6 +198,54 @@ impl Checker<'_> {
             }
         }
     }
+
+    /// Checks the string literals passed where a built-in validates a
+    /// literal (`stdlib::LITERAL_CHECKS`: a unit, a separator, a fill
+    /// character), so a literal that would fail every row is an error on
+    /// the literal (E0029) instead.
+    fn check_literal_args(&mut self, builtin: &'static Builtin, args: &[Expr]) {
+        for (i, arg) in args.iter().enumerate() {
+            let Some(text) = literal_text(arg) else {
+                continue;
+            };
+            let param = builtin
+                .signatures
+                .iter()
+                .find_map(|s| s.params.get(i))
+                .map_or("argument", |(name, _)| *name);
+            for check in stdlib::literal_checks(builtin.name, i) {
+                if let Err(why) = (check.check)(&text) {
+                    let d = self
+                        .diag(
+                            Code::InvalidLiteral,
+                            arg.span,
+                            format!("invalid `{param}` for `{}`: {why}", builtin.name),
+                            format!("not a valid `{param}`"),
+                        )
+                        .with_help(format!(
+                            "signature: {}",
+                            builtin.signature_text().replace('\n', " | ")
+                        ));
+                    self.report(d);
+                }
+            }
+        }
+    }
+}
+
+/// The text of a string literal without interpolation.
+fn literal_text(e: &Expr) -> Option<String> {
+    let ExprKind::Str(parts) = &e.kind else {
+        return None;
+    };
+    let mut text = String::new();
+    for part in parts {
+        match part {
+            StrPart::Text(t) => text.push_str(t),
+            StrPart::Interp(_) => return None,
+        }
+    }
+    Some(text)
 }
 
 /// The best overload for these argument types: exact, then with int->float
@@ -255,7 +304,12 @@ fn concrete(param: SigTy, args: &[Ty]) -> Option<Ty> {
         SigTy::Timestamp => Ty::Timestamp,
         SigTy::Duration => Ty::Duration,
         SigTy::Json => Ty::Json,
+        SigTy::NullableInt => Ty::Int.nullable(),
+        SigTy::NullableFloat => Ty::Float.nullable(),
+        SigTy::NullableString => Ty::String.nullable(),
+        SigTy::NullableBool => Ty::Bool.nullable(),
         SigTy::NullableJson => Ty::Json.nullable(),
+        SigTy::NullableListOfJson => Ty::List(Box::new(Ty::Json)).nullable(),
         SigTy::StringList => Ty::List(Box::new(Ty::String)),
         SigTy::T => element(args),
         SigTy::ListOfT => match args.first().map(Ty::strip) {
@@ -266,7 +320,20 @@ fn concrete(param: SigTy, args: &[Ty]) -> Option<Ty> {
             Some(t) if t.is_scalar() || t.is_quiet() => t.clone(),
             _ => return None,
         },
+        SigTy::AnyButRecord => match args.first() {
+            Some(t) if !has_record(t) => t.clone(),
+            _ => return None,
+        },
     })
+}
+
+/// Whether a value of type `ty` can hold a record.
+fn has_record(ty: &Ty) -> bool {
+    match ty {
+        Ty::Record(_) => true,
+        Ty::List(inner) | Ty::Nullable(inner) => has_record(inner),
+        _ => false,
+    }
 }
 
 /// What `T` is bound to: the element type of the first (list) argument.

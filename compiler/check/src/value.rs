@@ -174,6 +174,41 @@ impl Value {
     }
 }
 
+/// A value as JSON, by the rules sinks write records with: a record is
+/// an object keyed by its fields' JSON keys (`@json("…")`, else the field
+/// name; every field present, null as `null`), looked up in `records` (a
+/// record of a type not in `records` is keyed by field position, `"0"`,
+/// `"1"`, …); a list is an array; timestamps are RFC 3339 strings in UTC
+/// (`2026-01-01T00:00:00Z`), durations Dash duration strings (`1h30m`),
+/// json values are embedded as they are. NaN and infinite floats have no
+/// JSON form and become `null` (as JavaScript's `JSON.stringify` does).
+/// Object keys come out sorted (serde_json's map).
+pub fn to_json(value: &Value, records: &[crate::Record]) -> serde_json::Value {
+    use serde_json::Value as Json;
+    match value {
+        Value::Null => Json::Null,
+        Value::Bool(b) => Json::Bool(*b),
+        Value::Int(i) => Json::from(*i),
+        Value::Float(f) => serde_json::Number::from_f64(*f).map_or(Json::Null, Json::Number),
+        Value::Str(s) => Json::String(s.to_string()),
+        Value::Timestamp(t) => Json::String(format_timestamp(*t)),
+        Value::Duration(d) => Json::String(format_duration(*d)),
+        Value::Json(j) => (**j).clone(),
+        Value::List(items) => Json::Array(items.iter().map(|v| to_json(v, records)).collect()),
+        Value::Record(r) => {
+            let fields = records.get(r.ty.0 as usize).map(|rec| &rec.fields);
+            let mut map = serde_json::Map::new();
+            for (i, v) in r.fields.iter().enumerate() {
+                let key = fields
+                    .and_then(|f| f.get(i))
+                    .map_or_else(|| i.to_string(), |f| f.json_key.clone());
+                map.insert(key, to_json(v, records));
+            }
+            Json::Object(map)
+        }
+    }
+}
+
 /// Floats always show a decimal point or exponent: `86.0`, `1.5`, `1e-7`,
 /// `NaN`, `inf`.
 pub fn format_float(f: f64) -> String {
@@ -233,6 +268,46 @@ mod tests {
         assert_eq!(Value::Duration(-30_000_000).to_text(), "-30s");
         assert_eq!(Value::Timestamp(0).to_text(), "1970-01-01T00:00:00Z");
         assert_eq!(Value::Timestamp(1).to_text(), "1970-01-01T00:00:00.000001Z");
+    }
+
+    #[test]
+    fn json() {
+        use serde_json::json;
+        let v = Value::list(vec![
+            Value::Null,
+            Value::Bool(true),
+            Value::Int(i64::MIN),
+            Value::Float(1.5),
+            Value::Float(86.0),
+            Value::Float(f64::NAN),
+            Value::Float(f64::NEG_INFINITY),
+            Value::str("é\""),
+            Value::Timestamp(1),
+            Value::Duration(-90 * 60_000_000),
+            Value::Json(std::sync::Arc::new(json!({"b": [1, null], "a": "x"}))),
+            Value::record(RecordId(7), vec![Value::Int(1), Value::Null]),
+        ]);
+        assert_eq!(
+            to_json(&v, &[]),
+            json!([
+                null,
+                true,
+                i64::MIN,
+                1.5,
+                86.0,
+                null,
+                null,
+                "é\"",
+                "1970-01-01T00:00:00.000001Z",
+                "-1h30m",
+                {"a": "x", "b": [1, null]},
+                {"0": 1, "1": null},
+            ])
+        );
+        assert_eq!(
+            to_json(&v, &[]).to_string(),
+            r#"[null,true,-9223372036854775808,1.5,86.0,null,null,"é\"","1970-01-01T00:00:00.000001Z","-1h30m",{"a":"x","b":[1,null]},{"0":1,"1":null}]"#
+        );
     }
 
     #[test]

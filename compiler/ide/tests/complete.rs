@@ -15,12 +15,27 @@ fn labels(text: &str, marker: &str) -> Vec<String> {
 }
 
 #[test]
-fn sink_options_that_do_not_run_are_not_offered() {
+fn source_options_that_do_not_run_are_not_offered() {
+    let text = "type M { ts: timestamp }\nsource m: M from file {\n  path: \"m.jsonl\"\n  \n}\n";
+    let options = labels(text, "path: \"m.jsonl\"\n  ");
+    assert!(options.contains(&"format".to_string()), "{options:?}");
+    assert!(!options.contains(&"follow".to_string()), "{options:?}");
+}
+
+#[test]
+fn sink_options_that_run_are_offered() {
     let text = "type M { ts: timestamp }\nsink m: M into table {\n  table: \"m\"\n  \n}\n";
     let options = labels(text, "table: \"m\"\n  ");
-    assert!(options.contains(&"key".to_string()), "{options:?}");
-    for refused in ["retention", "chunk", "compress_after", "rollup"] {
-        assert!(!options.contains(&refused.to_string()), "{options:?}");
+    for runs in [
+        "key",
+        "time",
+        "chunk",
+        "retention",
+        "compress_after",
+        "rollup",
+        "on_conflict",
+    ] {
+        assert!(options.contains(&runs.to_string()), "{runs}: {options:?}");
     }
 }
 

@@ -101,34 +101,10 @@ pub fn decode_line(line: &str, ty: RecordId, program: &Program) -> Result<Value,
 }
 
 /// A value as JSON: a record as an object keyed by its fields' JSON keys.
-/// See the module documentation for the form of each type.
+/// See the module documentation for the form of each type; the rules are
+/// [`value::to_json`]'s, which `to_json` and `encode_json` use too.
 pub fn encode_record(value: &Value, program: &Program) -> Json {
-    encode(value, program)
-}
-
-fn encode(value: &Value, program: &Program) -> Json {
-    match value {
-        Value::Null => Json::Null,
-        Value::Bool(b) => Json::Bool(*b),
-        Value::Int(i) => Json::from(*i),
-        Value::Float(f) => serde_json::Number::from_f64(*f).map_or(Json::Null, Json::Number),
-        Value::Str(s) => Json::String(s.to_string()),
-        Value::Timestamp(t) => Json::String(value::format_timestamp(*t)),
-        Value::Duration(d) => Json::String(value::format_duration(*d)),
-        Value::Json(j) => (**j).clone(),
-        Value::List(items) => Json::Array(items.iter().map(|v| encode(v, program)).collect()),
-        Value::Record(r) => {
-            let fields = program.records.get(r.ty.0 as usize).map(|rec| &rec.fields);
-            let mut map = serde_json::Map::new();
-            for (i, v) in r.fields.iter().enumerate() {
-                let key = fields
-                    .and_then(|f| f.get(i))
-                    .map_or_else(|| i.to_string(), |f| f.json_key.clone());
-                map.insert(key, encode(v, program));
-            }
-            Json::Object(map)
-        }
-    }
+    value::to_json(value, &program.records)
 }
 
 /// One step of an error path, innermost first while unwinding.

@@ -44,7 +44,7 @@ impl Rng {
 
 const INPUT: &str = "type In {\n  i: int\n  j: int\n  f: float\n  g: float\n  s: string\n  t: string\n  b: bool\n  ni: int?\n  nf: float?\n  ns: string?\n  ts: timestamp\n  d: duration\n  p: P?\n}\n\n\
 type P {\n  x: float\n  s: string?\n}\n\n\
-type Out {\n  a: int\n  x: float\n  y: string\n  z: bool\n  w: timestamp\n  v: duration\n  n: int?\n}\n";
+type Out {\n  a: int\n  x: float\n  y: string\n  z: bool\n  w: timestamp\n  v: duration\n  n: int?\n  o: json?\n}\n";
 
 #[derive(Clone, Copy, PartialEq)]
 enum T {
@@ -85,7 +85,7 @@ fn expr(rng: &mut Rng, ty: T, depth: u32, locals: &[(String, T)]) -> String {
                     ])
                     .to_string();
             }
-            match rng.below(9) {
+            match rng.below(14) {
                 0..=4 => {
                     let op = rng.pick(&["+", "-", "*", "/", "%"]);
                     format!(
@@ -106,7 +106,44 @@ fn expr(rng: &mut Rng, ty: T, depth: u32, locals: &[(String, T)]) -> String {
                     expr(rng, T::Int, d, locals),
                     expr(rng, T::Int, d, locals)
                 ),
-                _ => format!("len({})", expr(rng, T::Str, d, locals)),
+                8 => format!("len({})", expr(rng, T::Str, d, locals)),
+                9 => format!(
+                    "{}({})",
+                    rng.pick(&[
+                        "year",
+                        "month",
+                        "day",
+                        "hour",
+                        "minute",
+                        "second",
+                        "weekday",
+                        "day_of_year",
+                        "unix_seconds",
+                        "unix_millis",
+                    ]),
+                    expr(rng, T::Ts, d, locals)
+                ),
+                10 => format!(
+                    "(index_of({}, {}) ?? -1)",
+                    expr(rng, T::Str, d, locals),
+                    expr(rng, T::Str, d, locals)
+                ),
+                11 => format!(
+                    "(index_of({}, {}) ?? {})",
+                    expr(rng, T::Str, d, locals),
+                    rng.pick(&["\"x\"", "\"\"", "\"é\"", "\"4\""]),
+                    expr(rng, T::Int, d, locals)
+                ),
+                12 => format!(
+                    "(as_int({}) ?? {})",
+                    json_expr(rng, d, locals),
+                    expr(rng, T::Int, d, locals)
+                ),
+                _ => format!(
+                    "(as_int((as_list({}) ?? [to_json(1)])[{}]) ?? -2)",
+                    json_expr(rng, d, locals),
+                    small_int(rng, d, locals)
+                ),
             }
         }
         T::Float => {
@@ -125,7 +162,7 @@ fn expr(rng: &mut Rng, ty: T, depth: u32, locals: &[(String, T)]) -> String {
                     ])
                     .to_string();
             }
-            match rng.below(7) {
+            match rng.below(8) {
                 0..=3 => {
                     let op = rng.pick(&["+", "-", "*", "/", "%"]);
                     format!(
@@ -136,6 +173,11 @@ fn expr(rng: &mut Rng, ty: T, depth: u32, locals: &[(String, T)]) -> String {
                 }
                 4 => format!("-{}", expr(rng, T::Float, d, locals)),
                 5 => format!("round({}, 1)", expr(rng, T::Float, d, locals)),
+                6 => format!(
+                    "(as_float({}) ?? {})",
+                    json_expr(rng, d, locals),
+                    expr(rng, T::Float, d, locals)
+                ),
                 _ => format!(
                     "if {} {{ {} }} else {{ {} }}",
                     expr(rng, T::Bool, d, locals),
@@ -158,7 +200,7 @@ fn expr(rng: &mut Rng, ty: T, depth: u32, locals: &[(String, T)]) -> String {
                     ])
                     .to_string();
             }
-            match rng.below(7) {
+            match rng.below(17) {
                 0 => format!(
                     "({} + {})",
                     expr(rng, T::Str, d, locals),
@@ -173,6 +215,95 @@ fn expr(rng: &mut Rng, ty: T, depth: u32, locals: &[(String, T)]) -> String {
                 3 => format!("trim({})", expr(rng, T::Str, d, locals)),
                 4 => format!("to_string({})", expr(rng, T::Int, d, locals)),
                 5 => format!("upper({})", expr(rng, T::Str, d, locals)),
+                6 => format!(
+                    "{}({}, {}, {})",
+                    rng.pick(&["pad_left", "pad_right"]),
+                    expr(rng, T::Str, d, locals),
+                    small_int(rng, d, locals),
+                    // Mostly one character; a computed fill may fail.
+                    if rng.chance(80) {
+                        rng.pick(&["\"0\"", "\" \"", "\"é\"", "\"🎉\""]).to_string()
+                    } else {
+                        computed_str(rng, d, locals)
+                    }
+                ),
+                7 => format!(
+                    "repeat({}, {})",
+                    expr(rng, T::Str, d, locals),
+                    small_int(rng, d, locals)
+                ),
+                8 => format!(
+                    "{}({})",
+                    rng.pick(&[
+                        "url_encode",
+                        "base64_encode",
+                        "hex_encode",
+                        "md5",
+                        "sha1",
+                        "sha256",
+                    ]),
+                    expr(rng, T::Str, d, locals)
+                ),
+                9 => {
+                    let f = rng.pick(&["url_decode", "base64_decode"]);
+                    let arg = expr(rng, T::Str, d, locals);
+                    match rng.below(3) {
+                        // A round trip, which must succeed.
+                        0 => {
+                            let enc = if *f == "url_decode" {
+                                "url_encode"
+                            } else {
+                                "base64_encode"
+                            };
+                            format!("{f}({enc}({arg}))")
+                        }
+                        1 => format!("({f}({arg}) ?? \"undecodable\")"),
+                        _ => format!("{f}({arg})"),
+                    }
+                }
+                10 => format!(
+                    "hmac_sha256({}, {})",
+                    expr(rng, T::Str, d, locals),
+                    expr(rng, T::Str, d, locals)
+                ),
+                11 => format!(
+                    "uuid_v5({}, {})",
+                    if rng.chance(80) {
+                        rng.pick(&[
+                            "\"6ba7b810-9dad-11d1-80b4-00c04fd430c8\"",
+                            "\"6BA7B811-9DAD-11D1-80B4-00C04FD430C8\"",
+                        ])
+                        .to_string()
+                    } else {
+                        computed_str(rng, d, locals)
+                    },
+                    expr(rng, T::Str, d, locals)
+                ),
+                12 => {
+                    let parsed = if rng.chance(50) {
+                        format!("parse_query({})", expr(rng, T::Str, d, locals))
+                    } else {
+                        let (kv, pair) = if rng.chance(80) {
+                            let kv = rng.pick(&["\"=\"", "\":\""]).to_string();
+                            let pair = rng.pick(&["\" \"", "\"&\"", "\";\""]).to_string();
+                            (kv, pair)
+                        } else {
+                            (computed_str(rng, d, locals), computed_str(rng, d, locals))
+                        };
+                        format!(
+                            "parse_key_value({}, {kv}, {pair})",
+                            expr(rng, T::Str, d, locals)
+                        )
+                    };
+                    format!("to_string({parsed})")
+                }
+                13 => format!("to_string({})", expr(rng, T::Ts, d, locals)),
+                14 => format!("encode_json({})", any_expr(rng, d, locals)),
+                15 => format!(
+                    "(as_string({}) ?? {})",
+                    json_expr(rng, d, locals),
+                    expr(rng, T::Str, d, locals)
+                ),
                 _ => format!(
                     "if {} {{ {} }} else {{ {} }}",
                     expr(rng, T::Bool, d, locals),
@@ -187,7 +318,7 @@ fn expr(rng: &mut Rng, ty: T, depth: u32, locals: &[(String, T)]) -> String {
                     .pick(&["r.b", "true", "false", "r.ni == null", "r.ns != null"])
                     .to_string();
             }
-            match rng.below(7) {
+            match rng.below(9) {
                 0 | 1 => {
                     let t = *rng.pick(&[T::Int, T::Float, T::Str, T::Ts, T::Dur]);
                     let op = rng.pick(&["==", "!=", "<", "<=", ">", ">="]);
@@ -209,11 +340,21 @@ fn expr(rng: &mut Rng, ty: T, depth: u32, locals: &[(String, T)]) -> String {
                 ),
                 4 => format!("not {}", expr(rng, T::Bool, d, locals)),
                 5 => format!("(r.nf == {})", expr(rng, T::Float, d, locals)),
-                _ => format!(
+                6 => format!(
                     "{}({}, {})",
                     rng.pick(&["contains", "starts_with", "ends_with"]),
                     expr(rng, T::Str, d, locals),
                     expr(rng, T::Str, d, locals)
+                ),
+                7 => format!(
+                    "(as_bool({}) ?? {})",
+                    json_expr(rng, d, locals),
+                    expr(rng, T::Bool, d, locals)
+                ),
+                _ => format!(
+                    "({} == {})",
+                    json_expr(rng, d, locals),
+                    json_expr(rng, d, locals)
                 ),
             }
         }
@@ -221,7 +362,7 @@ fn expr(rng: &mut Rng, ty: T, depth: u32, locals: &[(String, T)]) -> String {
             if leaf {
                 return rng.pick(&["r.ts", "@2026-01-01T00:00:00Z"]).to_string();
             }
-            match rng.below(3) {
+            match rng.below(6) {
                 0 => format!(
                     "({} + {})",
                     expr(rng, T::Ts, d, locals),
@@ -232,14 +373,42 @@ fn expr(rng: &mut Rng, ty: T, depth: u32, locals: &[(String, T)]) -> String {
                     expr(rng, T::Ts, d, locals),
                     expr(rng, T::Dur, d, locals)
                 ),
-                _ => format!("time_bucket(1h, {})", expr(rng, T::Ts, d, locals)),
+                2 => format!("time_bucket(1h, {})", expr(rng, T::Ts, d, locals)),
+                3 => format!(
+                    "date_trunc({}, {})",
+                    if rng.chance(85) {
+                        rng.pick(&[
+                            "\"second\"",
+                            "\"minute\"",
+                            "\"hour\"",
+                            "\"day\"",
+                            "\"week\"",
+                            "\"month\"",
+                            "\"year\"",
+                        ])
+                        .to_string()
+                    } else {
+                        computed_str(rng, d, locals)
+                    },
+                    expr(rng, T::Ts, d, locals)
+                ),
+                4 => format!(
+                    "{}({})",
+                    rng.pick(&["from_unix_seconds", "from_unix_millis"]),
+                    expr(rng, T::Int, d, locals)
+                ),
+                _ => format!(
+                    "(from_unix_seconds(unix_seconds({})) ?? {})",
+                    expr(rng, T::Ts, d, locals),
+                    expr(rng, T::Ts, d, locals)
+                ),
             }
         }
         T::Dur => {
             if leaf {
                 return rng.pick(&["r.d", "1h", "90s", "0s"]).to_string();
             }
-            match rng.below(5) {
+            match rng.below(7) {
                 0 => format!(
                     "({} - {})",
                     expr(rng, T::Ts, d, locals),
@@ -260,9 +429,120 @@ fn expr(rng: &mut Rng, ty: T, depth: u32, locals: &[(String, T)]) -> String {
                     expr(rng, T::Dur, d, locals),
                     expr(rng, T::Int, d, locals)
                 ),
-                _ => format!("-{}", expr(rng, T::Dur, d, locals)),
+                4 => format!("-{}", expr(rng, T::Dur, d, locals)),
+                // The text of a duration parses back to it.
+                5 => format!(
+                    "parse_duration(to_string({}))",
+                    expr(rng, T::Dur, d, locals)
+                ),
+                _ => {
+                    let text = if rng.chance(50) {
+                        rng.pick(&["\"1h30m\"", "\"-250ms\"", "\"1.5h\"", "\"30m1h\""])
+                            .to_string()
+                    } else {
+                        expr(rng, T::Str, d, locals)
+                    };
+                    if rng.chance(50) {
+                        format!(
+                            "(parse_duration({text}) ?? {})",
+                            expr(rng, T::Dur, d, locals)
+                        )
+                    } else {
+                        format!("parse_duration({text})")
+                    }
+                }
             }
         }
+    }
+}
+
+/// A string that is not a literal, for arguments whose literals the
+/// checker validates (units, fill characters, separators, namespaces):
+/// those fail at run time instead.
+fn computed_str(rng: &mut Rng, depth: u32, locals: &[(String, T)]) -> String {
+    format!("trim({})", expr(rng, T::Str, depth, locals))
+}
+
+/// A `json?` expression: parsed text (valid or not: `parse_json` may
+/// fail the row), a path into it, or a value converted with `to_json`.
+fn json_expr(rng: &mut Rng, depth: u32, locals: &[(String, T)]) -> String {
+    let d = depth.saturating_sub(1);
+    match rng.below(8) {
+        // Fails the row when the text is not JSON.
+        0 => format!("parse_json({})", json_text(rng, d, locals)),
+        1 | 2 => format!(
+            "(parse_json({}) ?? to_json({}))",
+            json_text(rng, d, locals),
+            any_expr(rng, d, locals)
+        ),
+        3 => format!(
+            "get(parse_json({}) ?? to_json(r.t), {})",
+            json_text(rng, d, locals),
+            // `a[` is malformed: the row fails.
+            rng.pick(&[
+                "\"a\"",
+                "\"a\"",
+                "\"a.b[1]\"",
+                "\"[0]\"",
+                "\"[2].a\"",
+                "\"\"",
+                "\"a[\"",
+            ])
+        ),
+        4 | 5 => format!("to_json({})", any_expr(rng, d, locals)),
+        // The input's text as JSON when it is JSON, else as a string.
+        _ => "(parse_json(r.s) ?? to_json(r.s))".to_string(),
+    }
+}
+
+/// JSON text: mostly a literal (valid or not), else any string (the
+/// input's strings include JSON texts).
+fn json_text(rng: &mut Rng, depth: u32, locals: &[(String, T)]) -> String {
+    if rng.chance(50) {
+        rng.pick(&[
+            r#""{\"a\": {\"b\": [1, 2.5]}, \"n\": null}""#,
+            r#""[true, \"x\", {\"a\": -0}]""#,
+            r#""\"caf\\u00e9\"""#,
+            r#""18446744073709551615""#,
+            r#""2.0""#,
+            r#""1e400""#,
+            r#""{\"a\": }""#,
+            r#""""#,
+        ])
+        .to_string()
+    } else {
+        expr(rng, T::Str, depth, locals)
+    }
+}
+
+/// A value of any type but a record, for `to_json` and `encode_json`:
+/// scalars, nullable fields, null, lists (nested, with nulls, empty).
+fn any_expr(rng: &mut Rng, depth: u32, locals: &[(String, T)]) -> String {
+    let d = depth.saturating_sub(1);
+    match rng.below(5) {
+        0 | 1 => {
+            let t = *rng.pick(&[T::Int, T::Float, T::Str, T::Bool, T::Ts, T::Dur]);
+            expr(rng, t, d, locals)
+        }
+        2 => rng
+            .pick(&["r.ni", "r.nf", "r.ns", "r.p?.s", "r.p?.x", "null", "[]"])
+            .to_string(),
+        3 => {
+            let t = *rng.pick(&[T::Int, T::Float, T::Str, T::Ts, T::Dur]);
+            format!("[{}, {}]", expr(rng, t, d, locals), expr(rng, t, d, locals))
+        }
+        _ => format!("[[r.nf, {}], [], [r.i]]", expr(rng, T::Float, d, locals)),
+    }
+}
+
+/// An int for a count or a length: mostly small, sometimes negative (the
+/// call fails) or anything (a huge one fails on the size limit).
+fn small_int(rng: &mut Rng, depth: u32, locals: &[(String, T)]) -> String {
+    match rng.below(4) {
+        0 => rng.pick(&["0", "1", "3", "7"]).to_string(),
+        1 => format!("(r.i % {})", rng.pick(&["5", "12"])),
+        2 => "(r.j % 4)".to_string(),
+        _ => expr(rng, T::Int, depth, locals),
     }
 }
 
@@ -286,20 +566,31 @@ fn program(rng: &mut Rng) -> String {
             body.push_str(&format!("  skip if {}\n", expr(rng, T::Bool, 2, &locals)));
         }
     }
-    let n = if rng.chance(50) {
-        "r.ni".to_string()
-    } else {
-        "null".to_string()
+    // A nullable int field: an input's, null, or a built-in's `int?`.
+    let n = match rng.below(3) {
+        0 => "r.ni".to_string(),
+        1 => "null".to_string(),
+        _ => format!(
+            "index_of({}, {})",
+            expr(rng, T::Str, 2, &locals),
+            expr(rng, T::Str, 1, &locals)
+        ),
     };
     let out = |rng: &mut Rng| {
         format!(
-            "Out {{\n    a: {},\n    x: {},\n    y: {},\n    z: {},\n    w: {},\n    v: {},\n    n: {n},\n  }}",
+            "Out {{\n    a: {},\n    x: {},\n    y: {},\n    z: {},\n    w: {},\n    v: {},\n    n: {n},\n    o: {},\n  }}",
             expr(rng, T::Int, 4, &locals),
             expr(rng, T::Float, 4, &locals),
             expr(rng, T::Str, 4, &locals),
             expr(rng, T::Bool, 4, &locals),
             expr(rng, T::Ts, 3, &locals),
             expr(rng, T::Dur, 3, &locals),
+            // Mostly one whose failures are caught.
+            if rng.chance(90) {
+                format!("({} ?? to_json(r.ni))", json_expr(rng, 2, &locals))
+            } else {
+                json_expr(rng, 2, &locals)
+            },
         )
     };
     // Mostly one record literal (stored field by field by batch
@@ -332,12 +623,49 @@ fn record(rng: &mut Rng, id: RecordId, point: RecordId) -> Value {
         5 => f64::MAX,
         _ => ((rng.next() % 20001) as f64 - 10000.0) / 8.0,
     };
-    let string = |rng: &mut Rng| match rng.below(6) {
+    let string = |rng: &mut Rng| match rng.below(10) {
         0 => String::new(),
         1 => " KSEA ".into(),
         2 => "日本語 é".into(),
         3 => "x".repeat(100_000),
         4 => "42".into(),
+        // Encoded text: a query, percent-encoding (a bad one too), base64,
+        // key-value pairs, durations.
+        5 => rng
+            .pick(&[
+                "?a=1&b=caf%C3%A9+x&a=2&flag",
+                "100%",
+                "a%zz",
+                "aMOpbGxv",
+                "YWI",
+                "level=info user=ann tag=a tag=b",
+            ])
+            .to_string(),
+        6 => rng
+            .pick(&["1h30m", "-250ms", "7d", "1.5h", "%C3%A9", "k: v; k: w"])
+            .to_string(),
+        // JSON texts, valid and not.
+        7 => rng
+            .pick(&[
+                r#"{"a": {"b": [7, 8.5, null]}, "é": "\u00e9\n"}"#,
+                r#"[{"a": 1}, "x", -0.0, 1e308, true, null]"#,
+                r#" "text" "#,
+                "3",
+                "2.0",
+                "-9223372036854775809",
+                "1e-400",
+                r#"{"a": [1, 2], "a": false}"#,
+                "[[[[[[[[[[[[1]]]]]]]]]]]]",
+                r#"{"a": }"#,
+                "[1,",
+                "nul",
+                "NaN",
+                "1e999",
+                r#""\ud800""#,
+                "{'a': 1}",
+                "[1] 2",
+            ])
+            .to_string(),
         _ => format!("s{}", rng.next() % 100),
     };
     let fields = vec![
@@ -541,7 +869,8 @@ fn the_jit_is_clean_under_valgrind() {
             "--test-threads=1",
         ])
         .env("DASH_DIFF_CASES", "200")
-        .env("DASH_DIFF_SEED", "7")
+        // A seed whose 200 cases give values, skips and failures.
+        .env("DASH_DIFF_SEED", "13")
         .output()
         .expect("valgrind (Debian package `valgrind`) must be installed");
     assert!(

@@ -68,7 +68,10 @@ impl Store {
 
     /// The columns of `table` (name, type as the engine writes it); empty
     /// when there is no such table.
-    pub async fn table_columns(&self, table: &str) -> Result<Vec<(String, String)>, StoreError> {
+    pub async fn table_columns(
+        &self,
+        table: &str,
+    ) -> Result<Vec<(String, String, bool)>, StoreError> {
         match self {
             Store::Sqlite(s) => s
                 .table_columns(table)
@@ -101,6 +104,29 @@ impl Store {
         match self {
             Store::Sqlite(_) => None,
             Store::Postgres(s) => s.timescale.as_deref(),
+        }
+    }
+
+    /// Add a nullable column to a sink table (schema evolution).
+    pub async fn add_column(&self, table: &str, column: &Column) -> Result<(), StoreError> {
+        match self {
+            Store::Sqlite(s) => s.add_column(table, column).await,
+            Store::Postgres(s) => s.add_column(table, column).await,
+        }
+        .map_err(|e| {
+            e.doing(format_args!(
+                "adding column `{}` to table `{table}`",
+                column.name
+            ))
+        })
+    }
+
+    /// The type a column of this kind has in this engine, as the engine
+    /// reports it (`format_type` on PostgreSQL, the declared type on SQLite).
+    pub fn reported_type(&self, kind: ColumnKind) -> &'static str {
+        match self {
+            Store::Sqlite(_) => sqlite::type_name(kind),
+            Store::Postgres(_) => postgres::formatted_type_name(kind),
         }
     }
 

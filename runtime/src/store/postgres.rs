@@ -146,6 +146,22 @@ impl Postgres {
         Ok(row.map(|(p,)| p.max(0) as u64))
     }
 
+    /// `ALTER TABLE … ADD COLUMN` of a nullable column (hypertables too,
+    /// compressed chunks included).
+    pub async fn add_column(&self, table: &str, column: &Column) -> Result<(), StoreError> {
+        let sql = format!(
+            "ALTER TABLE {} ADD COLUMN IF NOT EXISTS {} {}",
+            quote(table),
+            quote(&column.name),
+            type_name(column.kind)
+        );
+        sqlx::raw_sql(AssertSqlSafe(sql))
+            .execute(&self.pool)
+            .await
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
     /// The columns of the unique index Dash makes for a sink's `key`
     /// (`{table}_key`); empty when there is none.
     pub async fn key_columns(&self, table: &str) -> Result<Vec<String>, StoreError> {
@@ -165,9 +181,12 @@ impl Postgres {
     /// The columns of `table` as the session's search path finds it
     /// (name, type as `format_type` writes it); empty when there is no
     /// such table.
-    pub async fn table_columns(&self, table: &str) -> Result<Vec<(String, String)>, StoreError> {
+    pub async fn table_columns(
+        &self,
+        table: &str,
+    ) -> Result<Vec<(String, String, bool)>, StoreError> {
         sqlx::query_as(
-            "SELECT a.attname::text, format_type(a.atttypid, a.atttypmod) FROM pg_attribute a \
+            "SELECT a.attname::text, format_type(a.atttypid, a.atttypmod), a.attnotnull FROM pg_attribute a \
              WHERE a.attrelid = to_regclass(quote_ident($1)) AND a.attnum > 0 AND NOT a.attisdropped \
              ORDER BY a.attnum",
         )

@@ -93,11 +93,7 @@ impl Sqlite {
         // SQLite has no partitions: `time` is an index (`chunk` is refused
         // or warned about before this).
         let time = time.map(|t| t.name);
-        let sql = table_ddl(table, columns, key, time, |kind| match kind {
-            ColumnKind::Int | ColumnKind::Bool => "INTEGER",
-            ColumnKind::Real => "REAL",
-            _ => "TEXT",
-        });
+        let sql = table_ddl(table, columns, key, time, type_name);
         sqlx::raw_sql(AssertSqlSafe(sql))
             .execute(&self.pool)
             .await
@@ -129,14 +125,32 @@ impl Sqlite {
         Ok(rows.into_iter().map(|(n,)| n).collect())
     }
 
-    /// The columns of `table` (name, declared type); empty when there is
-    /// no such table.
-    pub async fn table_columns(&self, table: &str) -> Result<Vec<(String, String)>, StoreError> {
-        sqlx::query_as("SELECT name, type FROM pragma_table_info(?)")
+    /// The columns of `table` (name, declared type, NOT NULL); empty when
+    /// there is no such table.
+    pub async fn table_columns(
+        &self,
+        table: &str,
+    ) -> Result<Vec<(String, String, bool)>, StoreError> {
+        sqlx::query_as("SELECT name, type, \"notnull\" != 0 FROM pragma_table_info(?)")
             .bind(table)
             .fetch_all(&self.pool)
             .await
             .map_err(|e| self.err(e))
+    }
+
+    /// `ALTER TABLE … ADD COLUMN` of a nullable column.
+    pub async fn add_column(&self, table: &str, column: &Column) -> Result<(), StoreError> {
+        let sql = format!(
+            "ALTER TABLE {} ADD COLUMN {} {}",
+            quote(table),
+            quote(&column.name),
+            type_name(column.kind)
+        );
+        sqlx::raw_sql(AssertSqlSafe(sql))
+            .execute(&self.pool)
+            .await
+            .map_err(|e| self.err(e))?;
+        Ok(())
     }
 
     pub async fn reset_checkpoint(&self, pipeline: &str, source: &str) -> Result<(), StoreError> {
@@ -512,4 +526,13 @@ async fn save_positions(
         .await?;
     }
     Ok(())
+}
+
+/// The SQLite type of a column of this kind, as Dash creates it.
+pub fn type_name(kind: ColumnKind) -> &'static str {
+    match kind {
+        ColumnKind::Int | ColumnKind::Bool => "INTEGER",
+        ColumnKind::Real => "REAL",
+        _ => "TEXT",
+    }
 }

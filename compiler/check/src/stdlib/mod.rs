@@ -6,28 +6,59 @@
 //! ([`functions_markdown`]).
 
 mod abs;
+mod as_bool;
+mod as_float;
+mod as_int;
+mod as_list;
+mod as_string;
+mod base64_decode;
+mod base64_encode;
+mod calendar;
 mod ceil;
 mod clamp;
 mod contains;
+mod date_trunc;
+mod day;
+mod day_of_year;
+mod encode_json;
 mod ends_with;
 mod floor;
 mod format_timestamp;
+mod from_unix_millis;
+mod from_unix_seconds;
 mod get;
 mod hash64;
+mod hex_encode;
+mod hmac_sha256;
+mod hour;
+mod index_of;
 mod join;
 mod len;
 mod lower;
 mod matches;
 mod max;
+mod md5;
 mod min;
+mod minute;
+mod month;
 mod now;
+mod pad_left;
+mod pad_right;
+mod parse_duration;
+mod parse_json;
+mod parse_key_value;
+mod parse_query;
 mod parse_timestamp;
+mod percent;
 mod pow;
+mod repeat;
 mod replace;
 mod round;
 
 /// `round(x, digits)`, for code that must round exactly as Dash does.
 pub use round::round_to;
+mod second;
+mod sha1;
 mod sha256;
 mod split;
 mod sqrt;
@@ -36,9 +67,17 @@ mod substr;
 mod time_bucket;
 mod to_float;
 mod to_int;
+mod to_json;
 mod to_string;
 mod trim;
+mod unix_millis;
+mod unix_seconds;
 mod upper;
+mod url_decode;
+mod url_encode;
+mod uuid_v5;
+mod weekday;
+mod year;
 
 use std::fmt::{self, Write as _};
 
@@ -63,8 +102,18 @@ pub enum SigTy {
     Timestamp,
     Duration,
     Json,
+    /// `int?`
+    NullableInt,
+    /// `float?`
+    NullableFloat,
+    /// `string?`
+    NullableString,
+    /// `bool?`
+    NullableBool,
     /// `json?`
     NullableJson,
+    /// `[json]?`
+    NullableListOfJson,
     /// `[string]`
     StringList,
     /// `T`, any type.
@@ -73,6 +122,10 @@ pub enum SigTy {
     ListOfT,
     /// Any of bool int float string timestamp duration.
     Scalar,
+    /// Any type, nullable ones and lists included, that has no record
+    /// type in it (the type of the first argument, as `Scalar`): a
+    /// built-in's `eval` cannot see record field names.
+    AnyButRecord,
 }
 
 impl fmt::Display for SigTy {
@@ -85,11 +138,17 @@ impl fmt::Display for SigTy {
             SigTy::Timestamp => "timestamp",
             SigTy::Duration => "duration",
             SigTy::Json => "json",
+            SigTy::NullableInt => "int?",
+            SigTy::NullableFloat => "float?",
+            SigTy::NullableString => "string?",
+            SigTy::NullableBool => "bool?",
             SigTy::NullableJson => "json?",
+            SigTy::NullableListOfJson => "[json]?",
             SigTy::StringList => "[string]",
             SigTy::T => "T",
             SigTy::ListOfT => "[T]",
             SigTy::Scalar => "scalar",
+            SigTy::AnyButRecord => "any (no records)",
         })
     }
 }
@@ -227,6 +286,10 @@ pub const BUILTINS: &[&Builtin] = &[
     &ends_with::ENDS_WITH,
     &replace::REPLACE,
     &substr::SUBSTR,
+    &index_of::INDEX_OF,
+    &pad_left::PAD_LEFT,
+    &pad_right::PAD_RIGHT,
+    &repeat::REPEAT,
     &split::SPLIT,
     &join::JOIN,
     &matches::MATCHES,
@@ -245,11 +308,112 @@ pub const BUILTINS: &[&Builtin] = &[
     &parse_timestamp::PARSE_TIMESTAMP,
     &format_timestamp::FORMAT_TIMESTAMP,
     &time_bucket::TIME_BUCKET,
+    &date_trunc::DATE_TRUNC,
+    &year::YEAR,
+    &month::MONTH,
+    &day::DAY,
+    &hour::HOUR,
+    &minute::MINUTE,
+    &second::SECOND,
+    &weekday::WEEKDAY,
+    &day_of_year::DAY_OF_YEAR,
+    &unix_seconds::UNIX_SECONDS,
+    &unix_millis::UNIX_MILLIS,
+    &from_unix_seconds::FROM_UNIX_SECONDS,
+    &from_unix_millis::FROM_UNIX_MILLIS,
+    &parse_duration::PARSE_DURATION,
     &now::NOW,
     &get::GET,
+    &parse_json::PARSE_JSON,
+    &to_json::TO_JSON,
+    &encode_json::ENCODE_JSON,
+    &as_int::AS_INT,
+    &as_float::AS_FLOAT,
+    &as_string::AS_STRING,
+    &as_bool::AS_BOOL,
+    &as_list::AS_LIST,
+    &parse_query::PARSE_QUERY,
+    &parse_key_value::PARSE_KEY_VALUE,
+    &url_encode::URL_ENCODE,
+    &url_decode::URL_DECODE,
+    &base64_encode::BASE64_ENCODE,
+    &base64_decode::BASE64_DECODE,
+    &hex_encode::HEX_ENCODE,
     &sha256::SHA256,
+    &sha1::SHA1,
+    &md5::MD5,
+    &hmac_sha256::HMAC_SHA256,
+    &uuid_v5::UUID_V5,
     &hash64::HASH64,
 ];
+
+/// A check of a literal string argument, run when the program is checked:
+/// a call of `builtin` whose argument `param` (counted from 0) is a string
+/// literal without interpolation is reported (E0029, on the literal) when
+/// `check` refuses its text. `check` is the same test the built-in makes
+/// at run time, so a literal that passes cannot fail the row for this
+/// reason. `Err` is the reason, like `unknown unit "fortnight"`.
+#[derive(Clone, Copy, Debug)]
+pub struct LiteralCheck {
+    pub builtin: &'static str,
+    pub param: usize,
+    pub check: fn(&str) -> Result<(), String>,
+}
+
+pub const LITERAL_CHECKS: &[LiteralCheck] = &[
+    LiteralCheck {
+        builtin: "date_trunc",
+        param: 0,
+        check: date_trunc::check_unit,
+    },
+    LiteralCheck {
+        builtin: "pad_left",
+        param: 2,
+        check: pad_left::check_fill,
+    },
+    LiteralCheck {
+        builtin: "pad_right",
+        param: 2,
+        check: pad_left::check_fill,
+    },
+    LiteralCheck {
+        builtin: "parse_key_value",
+        param: 1,
+        check: parse_key_value::check_separator,
+    },
+    LiteralCheck {
+        builtin: "parse_key_value",
+        param: 2,
+        check: parse_key_value::check_separator,
+    },
+    LiteralCheck {
+        builtin: "uuid_v5",
+        param: 0,
+        check: uuid_v5::check_namespace,
+    },
+];
+
+/// The checks of literal arguments of `builtin`'s parameter `param`.
+pub fn literal_checks(builtin: &str, param: usize) -> impl Iterator<Item = &'static LiteralCheck> {
+    LITERAL_CHECKS
+        .iter()
+        .filter(move |c| c.builtin == builtin && c.param == param)
+}
+
+/// The longest string (in UTF-8 bytes) that `repeat`, `pad_left` and
+/// `pad_right` build: 10 MiB. A longer result fails the row.
+const MAX_BUILT_BYTES: usize = 10 * 1024 * 1024;
+
+/// Bytes as lowercase hex, two digits each.
+fn lower_hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(char::from(DIGITS[usize::from(b >> 4)]));
+        out.push(char::from(DIGITS[usize::from(b & 0x0f)]));
+    }
+    out
+}
 
 pub fn lookup(name: &str) -> Option<&'static Builtin> {
     BUILTINS.iter().copied().find(|b| b.name == name)
@@ -349,7 +513,10 @@ pub fn functions_markdown() -> String {
          `require x != null`). An `int` is accepted wherever a `float`\n\
          parameter is. A function that *can fail the row* sends the\n\
          record to the DLQ when it fails, unless the call is caught with\n\
-         `?? default`.\n\
+         `?? default`. Where a function's doc says a literal argument is\n\
+         checked with the program (a unit, a separator), a string literal\n\
+         there that the function would refuse is an error (E0029) on the\n\
+         literal, not a failure of every row.\n\
          \n",
     );
     let index: Vec<String> = BUILTINS
@@ -591,6 +758,91 @@ mod tests {
                 let four = vec![x.clone(); 4];
                 let _ = (b.eval)(&four, &cx);
             }
+        }
+    }
+
+    /// The errors of a transform whose result is `to_string(call)`, as
+    /// (code, text of the primary span, message).
+    fn call_errors(call: &str) -> Vec<(dash_syntax::diag::Code, String, String)> {
+        let program = format!("transform t(s: string) -> string {{\n  to_string({call})\n}}\n");
+        let analysis = crate::analyze_inputs(vec![(
+            "t.dash".to_string(),
+            crate::Input::Text(program.clone()),
+        )]);
+        analysis
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .map(|d| {
+                let span = d.primary.span;
+                (
+                    d.code,
+                    program[span.start as usize..span.end as usize].to_string(),
+                    d.message.clone(),
+                )
+            })
+            .collect()
+    }
+
+    /// A literal unit, fill character, separator or namespace that would
+    /// fail every row is E0029 on the literal; the same call with a
+    /// computed argument or a valid literal checks clean.
+    #[test]
+    fn literal_arguments_are_checked() {
+        use dash_syntax::diag::Code;
+        for (call, literal, why) in [
+            (
+                r#"date_trunc("fortnight", @2026-01-01T00:00:00Z)"#,
+                r#""fortnight""#,
+                "unknown unit",
+            ),
+            (
+                r#"date_trunc("Hour", @2026-01-01T00:00:00Z)"#,
+                r#""Hour""#,
+                "did you mean \"hour\"",
+            ),
+            (
+                r#"pad_left(s, 3, "ab")"#,
+                r#""ab""#,
+                "exactly one character",
+            ),
+            (r#"pad_right(s, 3, "")"#, r#""""#, "exactly one character"),
+            (r#"parse_key_value(s, "", ",")"#, r#""""#, "not be empty"),
+            (r#"parse_key_value(s, "=", "")"#, r#""""#, "not be empty"),
+            (r#"uuid_v5("dns", s)"#, r#""dns""#, "not a UUID"),
+        ] {
+            let errors = call_errors(call);
+            assert_eq!(errors.len(), 1, "{call}: {errors:?}");
+            let (code, text, message) = &errors[0];
+            assert_eq!(*code, Code::InvalidLiteral, "{call}");
+            assert_eq!(text, literal, "{call}");
+            assert!(message.contains(why), "{call}: {message}");
+        }
+        for call in [
+            r#"date_trunc("week", @2026-01-01T00:00:00Z)"#,
+            "date_trunc(s, @2026-01-01T00:00:00Z)",
+            r#"date_trunc("${s}", @2026-01-01T00:00:00Z)"#,
+            r#"pad_left(s, 3, "é")"#,
+            "pad_right(s, 3, s)",
+            r#"parse_key_value(s, "=", " ")"#,
+            r#"uuid_v5("6BA7B810-9DAD-11D1-80B4-00C04FD430C8", "x")"#,
+            // Data arguments are not checked: a literal may fail on purpose.
+            r#"parse_duration("soon") ?? 0s"#,
+        ] {
+            assert_eq!(call_errors(call), vec![], "{call}");
+        }
+        for check in LITERAL_CHECKS {
+            let b = lookup(check.builtin).expect("a built-in");
+            assert!(
+                b.signatures.iter().all(|s| {
+                    s.params
+                        .get(check.param)
+                        .is_some_and(|(_, ty)| *ty == SigTy::String)
+                }),
+                "{} {}",
+                check.builtin,
+                check.param
+            );
         }
     }
 

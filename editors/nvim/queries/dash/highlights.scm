@@ -100,7 +100,9 @@
     "lower" "upper" "trim" "len" "contains" "starts_with" "ends_with" "replace"
     "substr" "split" "join" "matches" "abs" "round" "floor" "ceil" "min" "max"
     "clamp" "sqrt" "pow" "to_int" "to_float" "to_string" "parse_timestamp"
-    "format_timestamp" "time_bucket" "now" "get" "sha256" "hash64"))
+    "format_timestamp" "time_bucket" "now" "get" "sha256" "hash64"
+    "year" "month" "day" "hour" "minute" "second" "weekday" "day_of_year" "unix_seconds" "unix_millis" "from_unix_seconds" "from_unix_millis" "date_trunc" "parse_duration" "pad_left" "pad_right" "index_of" "repeat" "url_encode" "url_decode" "base64_encode" "base64_decode" "hex_encode" "md5" "sha1" "hmac_sha256" "uuid_v5" "parse_query" "parse_key_value"
+    "parse_json" "to_json" "encode_json" "as_int" "as_float" "as_string" "as_bool" "as_list"))
 
 (option key: (identifier) @property)
 
