@@ -691,10 +691,11 @@ fn interval(d: std::time::Duration) -> String {
 impl Postgres {
     /// Each rollup as a continuous aggregate over `table`: `bucket` is
     /// `time_bucket(every, time)`, grouped with `group_by` (the key fields
-    /// other than the time), real-time aggregation on (so reading it
-    /// gives the GROUP BY over the table, materialized or not) and a
-    /// refresh policy every `every`. Made once: a view that exists is
-    /// left as it is. Outside any transaction (TimescaleDB requires it).
+    /// other than the time), real-time aggregation on (buckets after the
+    /// last refresh are computed from the table when read) and a refresh
+    /// policy every `every` (a late row in a materialized bucket shows
+    /// after the next refresh). Made once: a view that exists is left as
+    /// it is. Outside any transaction (TimescaleDB requires it).
     pub async fn ensure_rollups(
         &self,
         table: &str,
