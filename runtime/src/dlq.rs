@@ -467,6 +467,14 @@ fn replay_pipeline(
     runtime.block_on(async {
         for sink in &plan.sinks {
             if let Output::Table { table, .. } = &sink.output {
+                // As a run: the table is brought in step with the type first.
+                let columns = crate::store::columns_of(program, sink.record);
+                for column in crate::evolve::evolve(store, sink, table, &columns).await? {
+                    eprintln!(
+                        "note: sink `{}`: added column `{column}` to table `{table}`",
+                        sink.name
+                    );
+                }
                 store
                     .ensure_table(
                         table,

@@ -3,7 +3,8 @@
 //! naming the column and the ways out. A new nullable field adds its
 //! column (`ALTER TABLE … ADD COLUMN`, hypertables too). A new
 //! non-nullable field, a column of another type, a NOT NULL column the
-//! type no longer has, or a key index on other columns stop the run.
+//! type no longer has or whose field became nullable, or a key index on
+//! other columns stop the run.
 
 use crate::plan::SinkPlan;
 use crate::store::{Column, Store};
@@ -60,6 +61,15 @@ pub async fn evolve(
                      field nullable (`{0}: T?`) so the run adds the column, add the column \
                      yourself with a default (`ALTER TABLE … ADD COLUMN … DEFAULT …`), or give \
                      the sink a new `table:` name",
+                    column.name
+                ));
+            }
+            Some((_, _, true)) if column.nullable => {
+                return stop(format!(
+                    "whose column `{}` is NOT NULL, but its field is now nullable, so a row \
+                     without it would be refused; drop the constraint (`ALTER TABLE … ALTER \
+                     COLUMN \"{0}\" DROP NOT NULL`; on SQLite, a new table), make the field \
+                     non-nullable again, or give the sink a new `table:` name",
                     column.name
                 ));
             }

@@ -177,7 +177,7 @@ async fn prepare(
                 let group_by: Vec<String> =
                     sink.key.iter().filter(|k| *k != time).cloned().collect();
                 store
-                    .ensure_rollups(table, time, &group_by, &sink.rollups)
+                    .ensure_rollups(table, time, &group_by, &sink.rollups, sink.retention)
                     .await?;
             }
             tables.push(table.clone());

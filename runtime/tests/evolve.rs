@@ -75,6 +75,12 @@ fn check(name: &str, db: impl Fn(&std::path::Path) -> String) {
     // A changed type.
     let e = go(&dir, &db, "  name: int\n  note: string?\n").expect_err("type change");
     assert!(e.contains("whose column `name` is"), "{e}");
+    // A NOT NULL column whose field became nullable.
+    let e = go(&dir, &db, "  name: string?\n  note: string?\n").expect_err("now nullable");
+    assert!(
+        e.contains("whose column `name` is NOT NULL, but its field is now nullable"),
+        "{e}"
+    );
     // A removed field whose column is NOT NULL.
     let e = go(&dir, &db, "  note: string?\n").expect_err("removed");
     assert!(

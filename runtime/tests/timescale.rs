@@ -196,6 +196,60 @@ fn retention_and_compression_are_timescaledb_policies() {
         texts(&db, "SELECT station FROM series ORDER BY ts LIMIT 1"),
         vec!["s".to_string()]
     );
+    // Without `time` (and so its policies) the next run removes the
+    // policies: no old retention keeps dropping chunks.
+    let text = std::fs::read_to_string(dir.join("p.dash"))
+        .unwrap()
+        .replace(
+            "  time: ts\n  chunk: 1d\n  retention: 30d\n  compress_after: 7d\n",
+            "",
+        );
+    assert!(!text.contains("retention"));
+    std::fs::write(dir.join("p.dash"), text).unwrap();
+    run_series(&dir, &db).expect("run without time");
+    assert_eq!(
+        texts(
+            &db,
+            "SELECT CAST(count(*) AS TEXT) FROM timescaledb_information.jobs \
+             WHERE hypertable_name = 'series' AND proc_name IN ('policy_retention', 'policy_compression')",
+        ),
+        vec!["0".to_string()]
+    );
+    execute(PG, &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+}
+
+/// A session whose `search_path` is another schema of a TimescaleDB
+/// database still finds TimescaleDB's functions.
+#[test]
+fn a_hypertable_in_another_schema() {
+    let name = format!("dash_ts_schema_{}", std::process::id());
+    execute(PG, &format!("DROP DATABASE IF EXISTS {name}"));
+    execute(PG, &format!("CREATE DATABASE {name}"));
+    let base = PG.replace("/test", &format!("/{name}"));
+    execute(
+        &base,
+        "CREATE EXTENSION IF NOT EXISTS timescaledb; CREATE SCHEMA s2",
+    );
+    let db = format!("{base}?options=-c%20search_path%3Ds2");
+    let sink = SINK.replace(
+        "  chunk: 1d\n",
+        "  chunk: 1d\n  rollup daily every 1d { n: count(), latest: last(temp_f) }\n",
+    );
+    let dir = project(
+        "timescale-schema",
+        &format!("{FILE_SOURCE}\n{sink}"),
+        "in.jsonl",
+        readings().as_bytes(),
+    );
+    let s = run_series(&dir, &db).expect("run");
+    assert_eq!(s.written, 10);
+    assert_eq!(
+        texts(
+            &base,
+            "SELECT hypertable_schema || '.' || hypertable_name FROM timescaledb_information.hypertables"
+        ),
+        vec!["s2.series".to_string()]
+    );
     execute(PG, &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
 }
 

@@ -154,6 +154,59 @@ impl Checker<'_> {
                 }
             }
         }
+        // The key fields other than `time` are columns of every rollup, and
+        // rollup names must differ.
+        let key_fields = given.get("key").map(|i| names(i)).unwrap_or_default();
+        let mut rollup_names: Vec<&str> = Vec::new();
+        for item in s.options.items.iter().filter(|i| i.key.name == "rollup") {
+            let OptionValue::Rollup(r) = &item.value else {
+                continue;
+            };
+            if rollup_names.contains(&r.name.name.as_str()) {
+                let d = self.diag(
+                    Code::DuplicateField,
+                    r.name.span,
+                    format!("this sink already has a rollup named `{}`", r.name.name),
+                    "named twice",
+                );
+                self.report(d);
+            }
+            rollup_names.push(&r.name.name);
+            for col in r
+                .columns
+                .iter()
+                .filter(|c| key_fields.contains(&c.name.name))
+            {
+                let d = self.diag(
+                    Code::DuplicateField,
+                    col.name.span,
+                    format!(
+                        "rollup column `{}` is named like a key field, which is already a column of the rollup",
+                        col.name.name
+                    ),
+                    "choose another name",
+                );
+                self.report(d);
+            }
+        }
+        if let Some(time_item) = given.get("time")
+            && let (Some(time), Some(record)) = (name(time_item), record)
+            && self
+                .program
+                .record(record)
+                .field(time)
+                .is_some_and(|f| f.ty.is_nullable())
+        {
+            let d = self
+                .diag(
+                    Code::OptionType,
+                    time_item.span,
+                    format!("the time field `{time}` is nullable: a partitioned table cannot hold a row without its time"),
+                    "nullable time field",
+                )
+                .with_help(format!("make `{time}` a `timestamp` (not `timestamp?`), and `require` or `??` it in the transform"));
+            self.report(d);
+        }
         if let (Some(item), Some(record)) = (given.get("key"), record) {
             let rec = self.program.record(record).clone();
             for field in names(item) {

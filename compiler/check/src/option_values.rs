@@ -355,6 +355,35 @@ impl Checker<'_> {
         if !matches!(rollup.every.kind, ExprKind::Duration(n) if n > 0) {
             self.option_error(rollup.every.span, "every", "a positive duration, e.g. `1h`");
         }
+        if rollup.columns.is_empty() {
+            self.option_error(
+                rollup.name.span,
+                "rollup",
+                "at least one column, e.g. `{ n: count() }`",
+            );
+        }
+        for (i, col) in rollup.columns.iter().enumerate() {
+            // The relation also has `bucket` and the sink's key fields.
+            let clash = if col.name.name == "bucket" {
+                Some("`bucket` is the rollup's time bucket column")
+            } else if rollup.columns[..i]
+                .iter()
+                .any(|c| c.name.name == col.name.name)
+            {
+                Some("the rollup already has a column of this name")
+            } else {
+                None
+            };
+            if let Some(why) = clash {
+                let d = self.diag(
+                    Code::DuplicateField,
+                    col.name.span,
+                    format!("rollup column `{}`: {why}", col.name.name),
+                    "choose another name",
+                );
+                self.report(d);
+            }
+        }
         for col in &rollup.columns {
             if !AGGREGATES.contains(&col.agg.name.as_str()) {
                 let help = suggest::did_you_mean(&col.agg.name, AGGREGATES.iter().copied())
@@ -387,6 +416,28 @@ impl Checker<'_> {
                     let numeric = record
                         .and_then(|r| self.program.record(r).field(&field.name))
                         .map(|f| f.ty.strip().is_numeric());
+                    let ordered = record
+                        .and_then(|r| self.program.record(r).field(&field.name))
+                        .map(|f| {
+                            matches!(
+                                f.ty.strip(),
+                                Ty::Int | Ty::Float | Ty::String | Ty::Timestamp | Ty::Duration
+                            )
+                        });
+                    if matches!(col.agg.name.as_str(), "min" | "max" | "first" | "last")
+                        && ordered == Some(false)
+                    {
+                        let d = self.diag(
+                            Code::OptionType,
+                            field.span,
+                            format!(
+                                "`{}` needs a number, string, timestamp or duration field",
+                                col.agg.name
+                            ),
+                            "cannot be aggregated",
+                        );
+                        self.report(d);
+                    }
                     if matches!(col.agg.name.as_str(), "avg" | "sum") && numeric == Some(false) {
                         let d = self.diag(
                             Code::OptionType,

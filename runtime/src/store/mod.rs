@@ -92,10 +92,14 @@ impl Store {
         time: &str,
         group_by: &[String],
         rollups: &[dash_check::plan::RollupSpec],
+        retention: Option<std::time::Duration>,
     ) -> Result<(), StoreError> {
         match self {
             Store::Sqlite(_) => Ok(()),
-            Store::Postgres(s) => s.ensure_rollups(table, time, group_by, rollups).await,
+            Store::Postgres(s) => {
+                s.ensure_rollups(table, time, group_by, rollups, retention)
+                    .await
+            }
         }
     }
 

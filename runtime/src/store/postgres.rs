@@ -30,6 +30,8 @@ pub struct Postgres {
     /// The TimescaleDB version installed in the database, if any: a sink
     /// with `time` is then a hypertable.
     pub timescale: Option<String>,
+    /// `schema.` of TimescaleDB's functions (empty without it).
+    ts: String,
 }
 
 impl Postgres {
@@ -54,8 +56,9 @@ impl Postgres {
             .connect_with(options)
             .await
             .map_err(err)?;
-        let timescale: Option<(String,)> = sqlx::query_as(
-            "SELECT extversion::text FROM pg_extension WHERE extname = 'timescaledb'",
+        let timescale: Option<(String, String)> = sqlx::query_as(
+            "SELECT extversion::text, quote_ident(extnamespace::regnamespace::text) \
+             FROM pg_extension WHERE extname = 'timescaledb'",
         )
         .fetch_optional(&pool)
         .await
@@ -65,7 +68,10 @@ impl Postgres {
             url: shown.to_string(),
             keyed: Default::default(),
             format,
-            timescale: timescale.map(|(v,)| v),
+            timescale: timescale.as_ref().map(|(v, _)| v.clone()),
+            // TimescaleDB's functions, called by their schema: a session
+            // whose `search_path` is another schema still finds them.
+            ts: timescale.map_or_else(String::new, |(_, schema)| format!("{schema}.")),
         };
         store.migrate().await?;
         Ok(store)
@@ -102,10 +108,11 @@ impl Postgres {
         // With `time` (TimescaleDB: the run checked it is there), the table
         // becomes a hypertable before its key index, which must then
         // include the time column.
+        let ts = &self.ts;
         let mut sql = table_ddl(table, columns, &[], None, type_name);
         if let Some(t) = &time {
             sql.push_str(&format!(
-                "SELECT create_hypertable(to_regclass({}), by_range({}, {}), \
+                "SELECT {ts}create_hypertable(to_regclass({}), {ts}by_range({}, {}), \
                  if_not_exists => TRUE, migrate_data => TRUE);\n",
                 literal(&quote(table)),
                 literal(t.name),
@@ -113,8 +120,24 @@ impl Postgres {
             ));
         }
         sql.push_str(&table_ddl(table, columns, key, None, type_name));
-        if let Some(t) = &time {
-            sql.push_str(&policies(table, t));
+        let regclass = format!("to_regclass({})", literal(&quote(table)));
+        match &time {
+            Some(t) => {
+                // A changed `chunk` applies to the chunks made from now on.
+                sql.push_str(&format!(
+                    "SELECT {ts}set_chunk_time_interval({regclass}, {});\n",
+                    interval(t.chunk)
+                ));
+                sql.push_str(&policies(ts, table, t));
+            }
+            // No `time` (any more): no retention or compression policy of
+            // an earlier run may go on working on the table.
+            None if self.timescale.is_some() => sql.push_str(&format!(
+                "SELECT {ts}delete_job(j.job_id) FROM timescaledb_information.jobs j \
+                 WHERE j.proc_name IN ('policy_retention', 'policy_compression') \
+                 AND to_regclass(format('%I.%I', j.hypertable_schema, j.hypertable_name)) = {regclass};\n"
+            )),
+            None => {}
         }
         if !key.is_empty()
             && let Ok(mut keyed) = self.keyed.lock()
@@ -641,7 +664,7 @@ fn literal(text: &str) -> String {
 /// TimescaleDB's compression settings and policy (`compress_after`) and
 /// retention policy (`retention`) of a hypertable, kept in step with the
 /// sink: a policy the sink no longer asks for is removed.
-fn policies(table: &str, t: &TimeColumn<'_>) -> String {
+fn policies(ts: &str, table: &str, t: &TimeColumn<'_>) -> String {
     let regclass = format!("to_regclass({})", literal(&quote(table)));
     let mut sql = String::new();
     match t.compress_after {
@@ -655,21 +678,21 @@ fn policies(table: &str, t: &TimeColumn<'_>) -> String {
                 literal(&format!("{} DESC", quote(t.name)))
             ));
             sql.push_str(&format!(
-                "SELECT remove_compression_policy({regclass}, if_exists => TRUE);\n\
-                 SELECT add_compression_policy({regclass}, {});\n",
+                "SELECT {ts}remove_compression_policy({regclass}, if_exists => TRUE);\n\
+                 SELECT {ts}add_compression_policy({regclass}, {});\n",
                 interval(after)
             ));
         }
         None => sql.push_str(&format!(
-            "SELECT remove_compression_policy({regclass}, if_exists => TRUE);\n"
+            "SELECT {ts}remove_compression_policy({regclass}, if_exists => TRUE);\n"
         )),
     }
     sql.push_str(&format!(
-        "SELECT remove_retention_policy({regclass}, if_exists => TRUE);\n"
+        "SELECT {ts}remove_retention_policy({regclass}, if_exists => TRUE);\n"
     ));
     if let Some(keep) = t.retention {
         sql.push_str(&format!(
-            "SELECT add_retention_policy({regclass}, {});\n",
+            "SELECT {ts}add_retention_policy({regclass}, {});\n",
             interval(keep)
         ));
     }
@@ -702,12 +725,14 @@ impl Postgres {
         time: &str,
         group_by: &[String],
         rollups: &[dash_check::plan::RollupSpec],
+        retention: Option<std::time::Duration>,
     ) -> Result<(), StoreError> {
         use dash_check::plan::Aggregate;
         for r in rollups {
             let groups: Vec<String> = group_by.iter().map(|c| quote(c)).collect();
             let mut select = vec![format!(
-                "time_bucket({}, {}) AS bucket",
+                "{}time_bucket({}, {}) AS bucket",
+                self.ts,
                 interval(r.every),
                 quote(time)
             )];
@@ -720,8 +745,8 @@ impl Postgres {
                     Aggregate::Avg => format!("avg({field})"),
                     Aggregate::Min => format!("min({field})"),
                     Aggregate::Max => format!("max({field})"),
-                    Aggregate::First => format!("first({field}, {})", quote(time)),
-                    Aggregate::Last => format!("last({field}, {})", quote(time)),
+                    Aggregate::First => format!("{}first({field}, {})", self.ts, quote(time)),
+                    Aggregate::Last => format!("{}last({field}, {})", self.ts, quote(time)),
                 };
                 select.push(format!("{agg} AS {}", quote(&c.name)));
             }
@@ -744,9 +769,15 @@ impl Postgres {
                         .doing(format_args!("creating the rollup `{}`", r.name))
                 })?;
             let policy = format!(
-                "SELECT add_continuous_aggregate_policy(to_regclass({}), start_offset => NULL, \
+                "SELECT {}add_continuous_aggregate_policy(to_regclass({}), start_offset => {}, \
                  end_offset => {}, schedule_interval => {}, if_not_exists => TRUE)",
+                self.ts,
                 literal(&quote(&r.name)),
+                // Within the retention window: a refresh never reaches
+                // buckets whose rows retention dropped (it would empty them).
+                retention
+                    .filter(|keep| *keep >= r.every * 3)
+                    .map_or_else(|| "NULL".to_string(), interval),
                 interval(r.every),
                 interval(r.every)
             );
