@@ -24,6 +24,16 @@ fn readings() -> String {
         .collect()
 }
 
+/// A fresh database `{tag}_{pid}` with TimescaleDB: its name and URL.
+fn timescale_database(tag: &str) -> (String, String) {
+    let name = format!("{tag}_{}", std::process::id());
+    execute(PG, &format!("DROP DATABASE IF EXISTS {name}"));
+    execute(PG, &format!("CREATE DATABASE {name}"));
+    let db = PG.replace("/test", &format!("/{name}"));
+    execute(&db, "CREATE EXTENSION IF NOT EXISTS timescaledb");
+    (name, db)
+}
+
 fn run_series(dir: &std::path::Path, db: &str) -> Result<dash_runtime::executor::Summary, String> {
     let text = std::fs::read_to_string(dir.join("p.dash")).unwrap();
     let analysis = dash_check::analyze(vec![dash_syntax::SourceFile::new("p.dash", text)]);
@@ -39,11 +49,7 @@ fn run_series(dir: &std::path::Path, db: &str) -> Result<dash_runtime::executor:
 
 #[test]
 fn time_makes_a_hypertable_with_timescaledb() {
-    let name = format!("dash_ts_{}", std::process::id());
-    execute(PG, &format!("DROP DATABASE IF EXISTS {name}"));
-    execute(PG, &format!("CREATE DATABASE {name}"));
-    let db = PG.replace("/test", &format!("/{name}"));
-    execute(&db, "CREATE EXTENSION IF NOT EXISTS timescaledb");
+    let (name, db) = timescale_database("dash_ts");
     let source = format!("{FILE_SOURCE}\n{SINK}");
     let dir = project("timescale", &source, "in.jsonl", readings().as_bytes());
     let s = run_series(&dir, &db).expect("run");
@@ -92,11 +98,7 @@ fn time_is_refused_at_start_on_vanilla_postgres() {
 /// run of the retention job drops the expired chunks.
 #[test]
 fn retention_and_compression_are_timescaledb_policies() {
-    let name = format!("dash_ts_pol_{}", std::process::id());
-    execute(PG, &format!("DROP DATABASE IF EXISTS {name}"));
-    execute(PG, &format!("CREATE DATABASE {name}"));
-    let db = PG.replace("/test", &format!("/{name}"));
-    execute(&db, "CREATE EXTENSION IF NOT EXISTS timescaledb");
+    let (name, db) = timescale_database("dash_ts_pol");
     let sink = SINK.replace(
         "  chunk: 1d\n",
         "  chunk: 1d\n  retention: 30d\n  compress_after: 7d\n",
@@ -222,14 +224,8 @@ fn retention_and_compression_are_timescaledb_policies() {
 /// database still finds TimescaleDB's functions.
 #[test]
 fn a_hypertable_in_another_schema() {
-    let name = format!("dash_ts_schema_{}", std::process::id());
-    execute(PG, &format!("DROP DATABASE IF EXISTS {name}"));
-    execute(PG, &format!("CREATE DATABASE {name}"));
-    let base = PG.replace("/test", &format!("/{name}"));
-    execute(
-        &base,
-        "CREATE EXTENSION IF NOT EXISTS timescaledb; CREATE SCHEMA s2",
-    );
+    let (name, base) = timescale_database("dash_ts_schema");
+    execute(&base, "CREATE SCHEMA s2");
     let db = format!("{base}?options=-c%20search_path%3Ds2");
     let sink = SINK.replace(
         "  chunk: 1d\n",
@@ -258,11 +254,7 @@ fn a_hypertable_in_another_schema() {
 /// the key fields other than `time`.
 #[test]
 fn a_rollup_equals_the_group_by_over_the_table() {
-    let name = format!("dash_ts_rollup_{}", std::process::id());
-    execute(PG, &format!("DROP DATABASE IF EXISTS {name}"));
-    execute(PG, &format!("CREATE DATABASE {name}"));
-    let db = PG.replace("/test", &format!("/{name}"));
-    execute(&db, "CREATE EXTENSION IF NOT EXISTS timescaledb");
+    let (name, db) = timescale_database("dash_ts_rollup");
     let sink = SINK.replace(
         "  chunk: 1d\n",
         "  chunk: 1d\n  rollup daily every 1d { avg_temp: avg(temp_f), n: count(), top: max(temp_f), latest: last(temp_f) }\n",

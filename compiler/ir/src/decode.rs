@@ -341,62 +341,12 @@ fn duration_seconds(n: &serde_json::Number) -> Decoded<i64> {
 }
 
 fn duration_text(text: &str) -> Decoded<i64> {
-    parse_duration(text).map_err(|why| {
+    dash_check::stdlib::parse_duration_text(text).map_err(|why| {
         fail(format!(
             "{} is not a duration ({why}); write it like \"1h30m\", \"250ms\" or \"-5m\"",
             quote(text)
         ))
     })
-}
-
-/// `1h30m`, `-5m`, `250ms`: whole numbers with units `d h m s ms us`,
-/// largest first, each at most once.
-fn parse_duration(text: &str) -> Result<i64, &'static str> {
-    let (negative, mut rest) = match text.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, text),
-    };
-    if rest.is_empty() {
-        return Err("it is empty");
-    }
-    let mut total: i64 = 0;
-    let mut last_rank = None;
-    while !rest.is_empty() {
-        let digits = rest
-            .find(|c: char| !c.is_ascii_digit())
-            .unwrap_or(rest.len());
-        if digits == 0 {
-            return Err("expected a whole number");
-        }
-        let number: i64 = rest[..digits].parse().map_err(|_| "it is too long")?;
-        rest = &rest[digits..];
-        let letters = rest
-            .find(|c: char| !c.is_ascii_alphabetic())
-            .unwrap_or(rest.len());
-        let (rank, scale) = match &rest[..letters] {
-            "d" => (0, 86_400 * MICROS),
-            "h" => (1, 3_600 * MICROS),
-            "m" => (2, 60 * MICROS),
-            "s" => (3, MICROS),
-            "ms" => (4, 1_000),
-            "us" => (5, 1),
-            "" => return Err("a number needs a unit: d h m s ms us"),
-            _ => return Err("unknown unit; units are d h m s ms us"),
-        };
-        rest = &rest[letters..];
-        if last_rank.is_some_and(|last| rank <= last) {
-            return Err("units must come largest first, each once");
-        }
-        last_rank = Some(rank);
-        let part = number.checked_mul(scale).ok_or("it is too long")?;
-        total = if negative {
-            total.checked_sub(part)
-        } else {
-            total.checked_add(part)
-        }
-        .ok_or("it is too long")?;
-    }
-    Ok(total)
 }
 
 /// A short description of a JSON value for messages.

@@ -55,6 +55,8 @@ mod repeat;
 mod replace;
 mod round;
 
+/// The duration text syntax (`1h30m`), shared with input decoding.
+pub use parse_duration::parse as parse_duration_text;
 /// `round(x, digits)`, for code that must round exactly as Dash does.
 pub use round::round_to;
 mod second;

@@ -45,8 +45,10 @@ fn eval(args: &[Value], _cx: &EvalContext) -> Result<Value, String> {
     })
 }
 
-/// Microseconds, or why `text` is not a duration.
-fn parse(text: &str) -> Result<i64, &'static str> {
+/// Microseconds, or why `text` is not a duration: `1h30m`, `-5m`,
+/// `250ms`, whole numbers with units `d h m s ms us`, largest first, each
+/// at most once. Input decoding reads `duration` fields with it too.
+pub fn parse(text: &str) -> Result<i64, &'static str> {
     let (negative, mut rest) = match text.strip_prefix('-') {
         Some(rest) => (true, rest),
         None => (false, text),
