@@ -1,10 +1,15 @@
-//! `dashc run`: run a pipeline.
+//! `dashc run`: run a project's pipelines (all, or those named), show
+//! their progress and print each one's summary.
 
+use std::collections::{HashMap, HashSet};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
-use dash_runtime::executor::{RunOptions, Summary, run_blocking};
+use dash_runtime::executor::{RunOptions, Summary};
+use dash_runtime::service::run_service;
 
 use crate::cli_check::compile_project;
 use crate::progress::{ProgressLine, thousands};
@@ -30,32 +35,119 @@ pub(crate) fn init_logs() {
         .try_init();
 }
 
-pub fn run(path: &Path, options: RunOptions) -> ExitCode {
+pub fn run(path: &Path, pipelines: &[String], options: RunOptions) -> ExitCode {
     init_logs();
     let compiled = match compile_project(path, "run") {
         Ok(c) => c,
         Err(code) => return code,
     };
     let dir = project_dir(path);
-    let tty = std::io::stderr().is_terminal();
-    let mut line = ProgressLine::new();
-    let mut progress = |s: &Summary| {
-        if tty {
-            line.update(s);
-        }
-    };
-    let result = run_blocking(&compiled, &dir, &options, &mut progress);
-    line.finish();
-    match result {
-        Ok(s) => {
-            print_summary(&s, path);
-            ExitCode::SUCCESS
-        }
+    let status = Status::new(std::io::stderr().is_terminal());
+    let report = |s: &Summary| status.report(s);
+    let result = run_service(&compiled, &dir, &options, pipelines, &report);
+    status.finish();
+    let outcomes = match result {
+        Ok(outcomes) => outcomes,
         Err(e) => {
             eprintln!("error: {e}");
-            ExitCode::from(1)
+            return ExitCode::from(1);
+        }
+    };
+    let mut failed = false;
+    for (name, outcome) in outcomes {
+        match outcome {
+            Ok(s) => print_summary(&s, path),
+            Err(e) => {
+                failed = true;
+                eprintln!("error: pipeline `{name}`: {e}");
+            }
         }
     }
+    if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// What `dashc run` shows while pipelines run: a progress bar on a
+/// terminal for a single pipeline that reads to the end of its input,
+/// and for live pipelines a status line every few seconds (records/s,
+/// buffer fill, lag), on a terminal or not.
+struct Status {
+    tty: bool,
+    state: Mutex<StatusState>,
+}
+
+struct StatusState {
+    bar: ProgressLine,
+    /// Per live pipeline: when its line was last printed, and its count
+    /// of records read then.
+    live: HashMap<String, (Instant, u64)>,
+    /// Pipelines seen: a bar only while there is one.
+    seen: HashSet<String>,
+}
+
+/// How often a live pipeline's status line is printed.
+const STATUS_EVERY: Duration = Duration::from_secs(5);
+
+impl Status {
+    fn new(tty: bool) -> Status {
+        Status {
+            tty,
+            state: Mutex::new(StatusState {
+                bar: ProgressLine::new(),
+                live: HashMap::new(),
+                seen: HashSet::new(),
+            }),
+        }
+    }
+
+    fn report(&self, s: &Summary) {
+        let Ok(mut state) = self.state.lock() else {
+            return;
+        };
+        state.seen.insert(s.pipeline.clone());
+        if !s.live {
+            if self.tty && state.seen.len() == 1 {
+                state.bar.update(s);
+            }
+            return;
+        }
+        let now = Instant::now();
+        let (since, read) = *state
+            .live
+            .entry(s.pipeline.clone())
+            .or_insert((now, s.read));
+        if now.duration_since(since) < STATUS_EVERY {
+            return;
+        }
+        state.live.insert(s.pipeline.clone(), (now, s.read));
+        let rate = (s.read - read.min(s.read)) as f64 / now.duration_since(since).as_secs_f64();
+        eprintln!("{}", live_line(s, rate));
+    }
+
+    fn finish(&self) {
+        if let Ok(state) = self.state.lock() {
+            state.bar.finish();
+        }
+    }
+}
+
+/// `orders: 12,345 rec/s, buffer 3/256, lag 4ms; 1,000,000 read,
+/// 999,990 written, 10 DLQ`
+fn live_line(s: &Summary, rate: f64) -> String {
+    format!(
+        "{}: {} rec/s, buffer {}/{}, lag {}ms; {} read, {} written, {} DLQ",
+        s.pipeline,
+        thousands(rate as u64),
+        s.buffered,
+        s.buffer_capacity,
+        s.lag.as_millis(),
+        thousands(s.read),
+        thousands(s.written),
+        thousands(s.dead_lettered),
+    )
 }
 
 /// The run's counts, on stderr: stdout belongs to `stdout` sinks, so

@@ -83,9 +83,10 @@ enum Command {
     Run {
         /// A project directory or a .dash file.
         path: PathBuf,
-        /// The pipeline to run, when the project has several.
+        /// Run only this pipeline (repeatable). Default: every pipeline
+        /// of the project, together.
         #[arg(long)]
-        pipeline: Option<String>,
+        pipeline: Vec<String>,
         /// The database URL (e.g. sqlite://out.db).
         #[arg(long)]
         db: Option<String>,
@@ -216,10 +217,11 @@ fn main() -> ExitCode {
             from_start,
         } => cli_run::run(
             &path,
+            &pipeline,
             dash_runtime::executor::RunOptions {
                 db,
                 env,
-                pipeline,
+                pipeline: None,
                 interpret: engine == Engine::Interp,
                 from_start,
             },

@@ -8,6 +8,7 @@
 //! dlq: dash_dlq        # default DLQ table
 //! retry_for: 2m        # how long a batch keeps retrying an unreachable database
 //! copy_format: binary  # PostgreSQL COPY format: binary (default) | text
+//! shutdown_timeout: 30s # after SIGINT/SIGTERM, how long committing what is buffered may take
 //! env:
 //!   prod:
 //!     database: postgres://…
@@ -29,6 +30,9 @@ pub struct Config {
     pub linger: Option<Duration>,
     pub dlq: Option<String>,
     pub retry_for: Option<Duration>,
+    /// How long a signalled process may take to commit what it buffered
+    /// before it exits anyway (default 30 s).
+    pub shutdown_timeout: Option<Duration>,
     pub copy_format: CopyFormat,
 }
 
@@ -45,8 +49,7 @@ struct File {
     copy_format: CopyFormat,
     #[serde(default)]
     env: HashMap<String, Overrides>,
-    /// Part of service mode, which does not run yet: refused by name.
-    shutdown_timeout: Option<serde_norway::Value>,
+    shutdown_timeout: Option<String>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -134,14 +137,6 @@ pub fn load(dir: &Path, env: Option<&str>) -> Result<Config, ConfigError> {
             })
             .transpose()
     };
-    if config.shutdown_timeout.is_some() {
-        return Err(ConfigError::Invalid {
-            path: shown.clone(),
-            message: "`shutdown_timeout` is not supported yet: it belongs to service mode \
-                      (live sources running until a signal), which does not run yet; remove it"
-                .into(),
-        });
-    }
     if config.batch == Some(0) {
         return Err(invalid(
             "batch",
@@ -155,6 +150,7 @@ pub fn load(dir: &Path, env: Option<&str>) -> Result<Config, ConfigError> {
     Ok(Config {
         linger: duration("linger", &config.linger)?,
         retry_for: duration("retry_for", &config.retry_for)?,
+        shutdown_timeout: duration("shutdown_timeout", &config.shutdown_timeout)?,
         database: config.database,
         batch: config.batch,
         dlq: config.dlq,
@@ -306,9 +302,9 @@ mod tests {
             assert!(e.contains("dash.yaml"), "{e}");
             assert!(e.contains(&format!("`{key}: {value}`")), "{e}");
         }
-        std::fs::write(dir.join("dash.yaml"), "shutdown_timeout: 30s\n").unwrap();
+        std::fs::write(dir.join("dash.yaml"), "shutdown_timeout: 30 s\n").unwrap();
         let e = load(&dir, None).unwrap_err().to_string();
-        assert!(e.contains("`shutdown_timeout` is not supported yet"), "{e}");
+        assert!(e.contains("`shutdown_timeout: 30 s` is not valid"), "{e}");
         std::fs::write(dir.join("dash.yaml"), "lingr: 5s\n").unwrap();
         let e = load(&dir, None).unwrap_err().to_string();
         assert!(e.contains("dash.yaml") && e.contains("lingr"), "{e}");

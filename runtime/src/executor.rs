@@ -1,30 +1,27 @@
-//! `dashc run`: source -> batches -> transforms -> sinks, with every
-//! batch's rows, dead letters and source checkpoint committed in one
-//! transaction.
+//! One pipeline's run: source -> batches -> transforms -> sinks, with
+//! every batch's rows, dead letters and source checkpoint committed in
+//! one transaction. This module sets the run up (database, ownership,
+//! checkpoint, source); `pump.rs` moves the batches.
 //!
 //! Three threads of work, joined by bounded channels so a slow database
 //! slows reading and memory stays bounded by a few batches: the source
-//! reader, this thread (decode + transform), and the writer (`writer.rs`)
-//! committing on the tokio runtime.
+//! reader, the pipeline's thread (decode + transform), and the writer
+//! (`writer.rs`) committing on the tokio runtime.
 
 use std::path::Path;
 use std::sync::Arc;
-use std::sync::mpsc::RecvTimeoutError;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use dash_check::Program;
 use dash_ir::Compiled;
 use dash_jit::Jit;
 use dash_jit::engine::Engine;
 
-use crate::batch::{self, Reactors};
-use crate::breaker::Breaker;
 use crate::config::{self, mask_url};
-use crate::file_sink::FileSinks;
-use crate::plan::{self, Output, Plan};
-use crate::source::{self, RawRecord};
+use crate::plan::{self, Input, Output, Plan};
+use crate::shutdown::Shutdown;
+use crate::source;
 use crate::store::{CopyFormat, Store, columns_of};
-use crate::writer::{self, Target, Written};
 
 pub use crate::summary::{RunError, Summary};
 
@@ -47,23 +44,70 @@ pub struct RunOptions {
 /// Progress reports during a run (records read so far, written, DLQ).
 pub type Progress<'a> = &'a mut dyn FnMut(&Summary);
 
-/// Run a pipeline to the end of its input: set up the database, then
-/// [`pump`] batches through. Builds its own tokio runtime (two workers:
-/// the database writer runs there while this thread transforms).
+/// Run one pipeline (`options.pipeline`, or the project's only one) to
+/// the end of its input, with no signal handling: for tests and tools.
+/// `dashc run` goes through [`crate::service`], which runs several.
 pub fn run_blocking(
     compiled: &Compiled,
     dir: &Path,
     options: &RunOptions,
     progress: Progress<'_>,
 ) -> Result<Summary, RunError> {
-    let started = Instant::now();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
+    let runtime = new_runtime()?;
+    let config = config::load(dir, options.env.as_deref())?;
+    let plan = plan::plan(compiled, dir, options.pipeline.as_deref(), &config)?;
+    let (_trigger, shutdown) = crate::shutdown::channel();
+    let webhooks = crate::source::webhook::Listeners::new(1, shutdown.clone());
+    let process = Process {
+        runtime: &runtime,
+        shutdown,
+        webhooks,
+    };
+    let result = run_pipeline(compiled, dir, options, &config, plan, &process, progress);
+    process.webhooks.close();
+    result
+}
+
+/// The tokio runtime of a process: two workers (the database writers,
+/// sources and listeners) while pipeline threads transform.
+pub fn new_runtime() -> Result<tokio::runtime::Runtime, RunError> {
+    tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
-        .map_err(|e| RunError::Runtime(e.to_string()))?;
-    let config = config::load(dir, options.env.as_deref())?;
-    let plan = plan::plan(compiled, dir, options.pipeline.as_deref(), &config)?;
+        .map_err(|e| RunError::Runtime(e.to_string()))
+}
+
+/// What the pipelines of one process share.
+pub struct Process<'a> {
+    pub runtime: &'a tokio::runtime::Runtime,
+    /// Set on SIGINT/SIGTERM: sources stop intake.
+    pub shutdown: Shutdown,
+    pub webhooks: Arc<crate::source::webhook::Listeners>,
+}
+
+/// Run one planned pipeline: set up the database, take ownership of the
+/// pipeline, then [`pump`] batches through until the input ends (or, for
+/// a live source, until shutdown).
+pub fn run_pipeline(
+    compiled: &Compiled,
+    dir: &Path,
+    options: &RunOptions,
+    config: &config::Config,
+    plan: Plan,
+    process: &Process<'_>,
+    progress: Progress<'_>,
+) -> Result<Summary, RunError> {
+    let started = Instant::now();
+    let runtime = process.runtime;
+    // Whatever happens below, this pipeline no longer holds up `/ready`.
+    struct Started<'a>(&'a crate::source::webhook::Listeners);
+    impl Drop for Started<'_> {
+        fn drop(&mut self) {
+            self.0.started();
+        }
+    }
+    let mut started_guard = Some(Started(&process.webhooks));
     if options.db.is_none() && config.database.is_none() {
         crate::preflight::no_postgres_sink(&plan)?;
     }
@@ -73,48 +117,94 @@ pub fn run_blocking(
     let program = &compiled.checked;
     let (store, tables) = runtime.block_on(prepare(&plan, program, &url, config.copy_format))?;
     runtime.block_on(crate::preflight::check_lookups(&plan, program, &store))?;
+    let shared = matches!(plan.source.input, Input::Nats(_));
+    let _owner = if shared {
+        None
+    } else {
+        match runtime.block_on(crate::owner::acquire(
+            &url,
+            &plan.pipeline,
+            &process.shutdown,
+        ))? {
+            Some(owner) => Some(owner),
+            // Stopped while waiting for another process: nothing to do.
+            None => return Ok(empty_summary(&plan, &url, tables)),
+        }
+    };
     let store = Arc::new(store);
     let committed = runtime.block_on(store.source_checkpoint(&plan.pipeline, &plan.source.name))?;
     // Standard input is new input every run, and `--from-start` rereads
-    // the file: both start at 0, and the old checkpoint goes first (the
+    // the source: both start at 0, and the old checkpoint goes first (the
     // writer compares a retried commit with the stored checkpoint).
-    let stdin = matches!(plan.source.input, crate::plan::Input::Stdin);
+    let stdin = matches!(plan.source.input, Input::Stdin);
     let (start, stored) = match committed {
-        Some((position, identity)) if !options.from_start && !stdin => (position, identity),
+        Some((position, state)) if !options.from_start && !stdin => (position, state),
         Some(_) => {
             runtime.block_on(store.reset_checkpoint(&plan.pipeline, &plan.source.name))?;
             (0, None)
         }
         None => (0, None),
     };
-    let identity = source::verify(&plan.source, start, stored.as_deref())?;
+    let units = plan.source.input.has_units();
+    // A single file's checkpoint is checked against the file; other
+    // sources resume from their committed state.
+    let (identity, state) = if units {
+        (None, stored)
+    } else {
+        (
+            source::verify(&plan.source, start, stored.as_deref())?,
+            None,
+        )
+    };
     let run_id = runtime.block_on(store.start_run(&plan.pipeline))?;
     tracing::info!(
         pipeline = %plan.pipeline,
         database = %mask_url(&url),
-        from_byte = start,
+        from = start,
         run = run_id,
         "run started"
     );
-    let mut summary = Summary {
-        pipeline: plan.pipeline.clone(),
-        database: mask_url(&url),
-        dlq_table: plan.dlq_table.clone(),
-        tables,
-        position: start,
-        total_bytes: source::total_bytes(&plan.source),
-        sinks: plan.sinks.iter().map(sink_count).collect(),
-        ..Summary::default()
-    };
+    let mut summary = empty_summary(&plan, &url, tables);
+    summary.position = start;
     summary.settle();
-    let result = pump(
-        identity,
-        &runtime,
+    let context = source::Context {
+        handle: runtime.handle().clone(),
+        shutdown: process.shutdown.clone(),
+        webhooks: process.webhooks.clone(),
+        pipeline: plan.pipeline.clone(),
+    };
+    let batch_size = plan
+        .sinks
+        .iter()
+        .map(|s| s.batch)
+        .min()
+        .unwrap_or(1000)
+        .max(1);
+    // Buffers grow with what arrives: a huge `batch` is a bound, never an
+    // allocation made up front. Live sources buffer units (requests,
+    // pages, messages), a bounded number of them.
+    const PREALLOCATE: usize = 1 << 16;
+    let capacity = if units {
+        LIVE_UNITS
+    } else {
+        batch_size.saturating_mul(2).min(PREALLOCATE)
+    };
+    let feeds = source::spawn(&plan.source, program, start, state, capacity, &context)?;
+    drop(started_guard.take());
+    let result = crate::pump::pump(
+        crate::pump::Feed {
+            feeds,
+            identity,
+            units,
+            live: plan.source.input.is_live(),
+            shared,
+            start,
+        },
+        runtime,
         &plan,
         compiled,
         engine,
         store.clone(),
-        start,
         &mut summary,
         progress,
     );
@@ -137,6 +227,27 @@ pub fn run_blocking(
     result?;
     finished?;
     Ok(summary)
+}
+
+/// How many units (webhook requests, HTTP pages, NATS messages, stretches
+/// of followed files) a live source buffers ahead of the pipeline; a
+/// webhook answers 429 beyond.
+pub const LIVE_UNITS: usize = 256;
+
+/// A pipeline's summary before anything was read.
+fn empty_summary(plan: &Plan, url: &str, tables: Vec<String>) -> Summary {
+    let mut summary = Summary {
+        pipeline: plan.pipeline.clone(),
+        database: mask_url(url),
+        dlq_table: plan.dlq_table.clone(),
+        tables,
+        total_bytes: source::total_bytes(&plan.source),
+        live: plan.source.input.is_live(),
+        sinks: plan.sinks.iter().map(sink_count).collect(),
+        ..Summary::default()
+    };
+    summary.settle();
+    summary
 }
 
 /// The plan's functions as native code, unless `--engine interp`.
@@ -186,148 +297,9 @@ async fn prepare(
     Ok((store, tables))
 }
 
-/// Read, batch and transform on this thread; commit on the runtime. At
-/// most one batch waits for the writer while the next is processed, so
-/// memory stays bounded by about three batches whatever the speeds.
-#[allow(clippy::too_many_arguments)]
-fn pump(
-    identity: Option<String>,
-    runtime: &tokio::runtime::Runtime,
-    plan: &Plan,
-    compiled: &Compiled,
-    engine: Engine,
-    store: Arc<Store>,
-    start: u64,
-    summary: &mut Summary,
-    progress: Progress<'_>,
-) -> Result<(), RunError> {
-    let batch_size = plan
-        .sinks
-        .iter()
-        .map(|s| s.batch)
-        .min()
-        .unwrap_or(1000)
-        .max(1);
-    let linger = plan
-        .sinks
-        .iter()
-        .map(|s| s.linger)
-        .min()
-        .unwrap_or(Duration::from_millis(500));
-    let program = &compiled.checked;
-    // Buffers grow with what arrives: a huge `batch` is a bound, never an
-    // allocation made up front.
-    const PREALLOCATE: usize = 1 << 16;
-    let records = source::spawn(
-        &plan.source,
-        program,
-        start,
-        batch_size.saturating_mul(2).min(PREALLOCATE),
-    );
-    let mut files = FileSinks::open(plan)?;
-    runtime.block_on(files.recover(&store, plan, start))?;
-    let (to_writer, queue) = tokio::sync::mpsc::channel(1);
-    let (acks, written) = std::sync::mpsc::channel();
-    let target = Target {
-        pipeline: plan.pipeline.clone(),
-        source: plan.source.name.clone(),
-        dlq: plan.dlq_table.clone(),
-        retry_for: plan.retry_for,
-    };
-    let mut reactors = Reactors::new(plan, store.clone(), runtime, &compiled.checked);
-    let writer = runtime.spawn(writer::write(store, target, queue, acks));
-    // The commit's tables are the plan's table sinks, in order.
-    let table_sinks: Vec<usize> = plan
-        .sinks
-        .iter()
-        .enumerate()
-        .filter(|(_, s)| matches!(s.output, Output::Table { .. }))
-        .map(|(i, _)| i)
-        .collect();
-    let count = |summary: &mut Summary, w: Written| {
-        for (&sink, (rows, written)) in table_sinks.iter().zip(&w.tables) {
-            let counts = &mut summary.sinks[sink];
-            counts.written += written;
-            counts.duplicates += rows.saturating_sub(*written);
-        }
-        summary.settle();
-        summary.position = w.position;
-        summary.retries += w.retries;
-    };
-    let mut breaker = Breaker::new(plan.max_error_rate);
-    let result = (|| loop {
-        let mut batch: Vec<RawRecord> = Vec::with_capacity(batch_size.min(PREALLOCATE));
-        let deadline = Instant::now() + linger;
-        let mut finished = false;
-        while batch.len() < batch_size {
-            let wait = deadline.saturating_duration_since(Instant::now());
-            match records.recv_timeout(wait) {
-                Ok(Ok(r)) => batch.push(r),
-                Ok(Err(e)) => return Err(RunError::from(e)),
-                Err(RecvTimeoutError::Disconnected) => {
-                    finished = true;
-                    break;
-                }
-                Err(RecvTimeoutError::Timeout) => break, // linger elapsed: flush
-            }
-        }
-        if !batch.is_empty() {
-            let before = summary.clone();
-            let processed = batch::process(
-                plan,
-                compiled,
-                engine,
-                &batch,
-                summary,
-                &mut files,
-                Some(&mut reactors),
-            );
-            // A batch that did not commit is not counted.
-            let mut commit = processed.inspect_err(|_| *summary = before.clone())?;
-            commit.identity = identity.clone();
-            breaker.add(batch.len(), commit.dead.len());
-            if let Some((failed, of)) = breaker.tripped() {
-                *summary = before;
-                return Err(RunError::Breaker {
-                    failed,
-                    of,
-                    rate: breaker.rate(),
-                    common: most_common(&commit.dead),
-                });
-            }
-            if to_writer.blocking_send(commit).is_err() {
-                return Ok(()); // the writer stopped: its error is below
-            }
-            while let Ok(w) = written.try_recv() {
-                count(summary, w);
-            }
-            progress(summary);
-        }
-        if finished {
-            return Ok(());
-        }
-    })();
-    drop(to_writer);
-    summary.lookup_queries = reactors
-        .runners
-        .iter()
-        .flatten()
-        .map(|r| r.total_queries())
-        .sum();
-    let wrote = match runtime.block_on(writer) {
-        Ok(r) => r.map_err(RunError::from),
-        Err(e) => Err(RunError::Runtime(e.to_string())),
-    };
-    while let Ok(w) = written.try_recv() {
-        count(summary, w);
-    }
-    progress(summary);
-    result.and(wrote)
-}
-
 /// The most frequent failure of a batch's dead letters, as
 /// `stage: CODE message`, for the circuit breaker's error.
-fn most_common(dead: &[crate::store::DeadLetter]) -> String {
+pub(crate) fn most_common(dead: &[crate::store::DeadLetter]) -> String {
     let mut counts: std::collections::HashMap<(&str, &str), (usize, &str)> =
         std::collections::HashMap::new();
     for d in dead {

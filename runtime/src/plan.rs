@@ -21,6 +21,68 @@ pub use dash_check::plan::{CsvFormat, Format};
 pub enum Input {
     File(PathBuf),
     Stdin,
+    /// A glob, or a file followed as it grows: every matching file, each
+    /// checkpointed by its fingerprint (`source/follow.rs`).
+    Files {
+        pattern: PathBuf,
+        follow: bool,
+    },
+    Http(HttpPlan),
+    Webhook(WebhookPlan),
+    Nats(NatsPlan),
+}
+
+impl Input {
+    /// Runs until a signal rather than to the end of its input.
+    pub fn is_live(&self) -> bool {
+        match self {
+            Input::File(_) | Input::Stdin => false,
+            Input::Files { follow, .. } => *follow,
+            Input::Http(_) | Input::Webhook(_) | Input::Nats(_) => true,
+        }
+    }
+
+    /// Whether records come in units that commit whole (an HTTP page, a
+    /// webhook request, a NATS message, a stretch of followed files, each
+    /// with the source's state): batches end only at a unit's end.
+    pub fn has_units(&self) -> bool {
+        matches!(
+            self,
+            Input::Files { .. } | Input::Http(_) | Input::Webhook(_) | Input::Nats(_)
+        )
+    }
+}
+
+/// An `http` source with its environment read.
+#[derive(Clone, Debug)]
+pub struct HttpPlan {
+    /// The URL around each `${cursor}`.
+    pub url: Vec<String>,
+    pub every: Duration,
+    pub records: Vec<String>,
+    pub cursor: Option<String>,
+    pub next: Option<Vec<String>>,
+    pub headers: Vec<(String, String)>,
+    pub timeout: Duration,
+}
+
+/// A `webhook` source with its secrets read.
+#[derive(Clone, Debug)]
+pub struct WebhookPlan {
+    pub listen: std::net::SocketAddr,
+    pub path: String,
+    pub token: Option<String>,
+    pub secret: Option<String>,
+    pub max_body: usize,
+}
+
+/// A `nats` source; `consumer` defaults to the pipeline's name.
+#[derive(Clone, Debug)]
+pub struct NatsPlan {
+    pub url: String,
+    pub stream: String,
+    pub subject: String,
+    pub consumer: String,
 }
 
 #[derive(Clone, Debug)]
@@ -37,9 +99,20 @@ impl SourcePlan {
     /// The input as it may be printed.
     pub fn shown(&self) -> String {
         match &self.input {
-            Input::File(_) if self.secret => format!("the file of source `{}`", self.name),
+            Input::File(_) | Input::Files { .. } if self.secret => {
+                format!("the file of source `{}`", self.name)
+            }
             Input::File(p) => p.display().to_string(),
+            Input::Files { pattern, .. } => pattern.display().to_string(),
             Input::Stdin => "<stdin>".into(),
+            Input::Http(_) if self.secret => format!("the URL of source `{}`", self.name),
+            Input::Http(h) => h.url.join("${cursor}"),
+            Input::Webhook(w) => format!("webhook http://{}{}", w.listen, w.path),
+            Input::Nats(_) if self.secret => format!("the NATS server of source `{}`", self.name),
+            Input::Nats(n) => format!(
+                "NATS {} stream `{}` subject `{}` consumer `{}`",
+                n.url, n.stream, n.subject, n.consumer
+            ),
         }
     }
 }
@@ -190,13 +263,81 @@ pub fn plan(
         .sources
         .get(&pipeline.source)
         .ok_or_else(|| PlanError::MissingStage(pipeline.source.clone()))?;
+    let what = format!("source `{}`", source.name);
     let (input, format, secret) = match &source.kind {
-        SourceKind::File { path, format } => (
-            Input::File(dir.join(resolve(path, &format!("source `{}`", source.name))?)),
-            format.clone(),
-            path.is_secret(),
-        ),
+        SourceKind::File {
+            path,
+            format,
+            follow,
+            glob,
+        } => {
+            let file = dir.join(resolve(path, &what)?);
+            let input = if *follow || *glob {
+                Input::Files {
+                    pattern: file,
+                    follow: *follow,
+                }
+            } else {
+                Input::File(file)
+            };
+            (input, format.clone(), path.is_secret())
+        }
         SourceKind::Stdin { format } => (Input::Stdin, format.clone(), false),
+        SourceKind::Http(h) => {
+            let url = h
+                .url
+                .iter()
+                .map(|t| resolve(t, &what))
+                .collect::<Result<Vec<_>, _>>()?;
+            let headers = h
+                .headers
+                .iter()
+                .map(|(name, value)| {
+                    Ok((
+                        name.clone(),
+                        resolve(value, &format!("header `{name}` of {what}"))?,
+                    ))
+                })
+                .collect::<Result<Vec<_>, PlanError>>()?;
+            let plan = HttpPlan {
+                url,
+                every: h.every,
+                records: h.records.clone(),
+                cursor: h.cursor.clone(),
+                next: h.next.clone(),
+                headers,
+                timeout: h.timeout,
+            };
+            let secret = h.url.iter().any(Text::is_secret);
+            (Input::Http(plan), Format::Jsonl, secret)
+        }
+        SourceKind::Webhook(w) => {
+            let secret_of = |t: &Option<Text>, key: &str| {
+                t.as_ref()
+                    .map(|t| resolve(t, &format!("`{key}` of {what}")))
+                    .transpose()
+            };
+            let plan = WebhookPlan {
+                listen: w
+                    .listen
+                    .parse()
+                    .map_err(|_| PlanError::MissingStage(w.listen.clone()))?,
+                path: w.path.clone(),
+                token: secret_of(&w.token, "token")?,
+                secret: secret_of(&w.secret, "secret")?,
+                max_body: w.max_body,
+            };
+            (Input::Webhook(plan), Format::Jsonl, false)
+        }
+        SourceKind::Nats(n) => {
+            let plan = NatsPlan {
+                url: resolve(&n.url, &what)?,
+                stream: n.stream.clone(),
+                subject: n.subject.clone(),
+                consumer: n.consumer.clone().unwrap_or_else(|| pipeline.name.clone()),
+            };
+            (Input::Nats(plan), Format::Jsonl, n.url.is_secret())
+        }
     };
     let source = SourcePlan {
         name: source.name.clone(),

@@ -41,6 +41,16 @@ pub struct Summary {
     pub position: u64,
     pub total_bytes: Option<u64>,
     pub elapsed: Duration,
+    /// A live source (it runs until a signal): progress shows rates,
+    /// buffer fill and lag rather than a share of the input.
+    pub live: bool,
+    /// Units (requests, pages, messages) waiting in the source's buffer,
+    /// and how many it holds.
+    pub buffered: usize,
+    pub buffer_capacity: usize,
+    /// How long the oldest record of the last committed batch waited
+    /// between arriving and being committed.
+    pub lag: Duration,
 }
 
 /// What one sink did: `written + duplicates` is the pipeline's `delivered`.

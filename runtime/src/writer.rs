@@ -43,8 +43,11 @@ pub async fn write(
     mut queue: mpsc::Receiver<Commit>,
     acks: std::sync::mpsc::Sender<Written>,
 ) -> Result<(), StoreError> {
-    while let Some(commit) = queue.recv().await {
+    while let Some(mut commit) = queue.recv().await {
         let written = commit_with_retry(&store, &target, &commit).await?;
+        for acknowledge in std::mem::take(&mut commit.after.0) {
+            acknowledge();
+        }
         tracing::debug!(
             tables = ?written.tables,
             dead = commit.dead.len(),
@@ -85,7 +88,8 @@ async fn commit_with_retry(
         tracing::warn!(error = %error, retry_in = ?delay, attempt = retries, "batch commit failed; retrying");
         tokio::time::sleep(delay).await;
         // Did the failed attempt commit after all?
-        if let Ok(position) = store.checkpoint(&target.pipeline, &target.source).await
+        if !commit.shared_source
+            && let Ok(position) = store.checkpoint(&target.pipeline, &target.source).await
             && position >= commit.position
         {
             tracing::info!(position, "the failed commit had gone through");

@@ -9,8 +9,7 @@ use super::Checker;
 use super::expr::list_names;
 use super::option_values::env_name;
 use super::options::{
-    KINDS_NOT_YET, POSTGRES_ONLY, SINK_KINDS, SOURCE_KINDS, format_of_path, sink_options,
-    source_options,
+    POSTGRES_ONLY, SINK_KINDS, SOURCE_KINDS, format_of_path, sink_options, source_options,
 };
 use super::plan::{
     Aggregate, CsvFormat, DbEngine, Format, OnConflict, Origin, RollupColumn, RollupSpec, SinkKind,
@@ -22,7 +21,7 @@ use dash_syntax::ast::{
 };
 use dash_syntax::diag::{Code, Severity, suggest};
 
-type Given<'o> = HashMap<String, &'o OptionItem>;
+pub(super) type Given<'o> = HashMap<String, &'o OptionItem>;
 
 impl Checker<'_> {
     pub(super) fn source(&mut self, s: &SourceDecl) {
@@ -34,19 +33,17 @@ impl Checker<'_> {
         };
         let what = format!("a `{}` source", s.kind.name);
         let given = self.options(&s.options, specs, record, &what, s.kind.span);
-        if KINDS_NOT_YET.contains(&s.kind.name.as_str()) {
-            let d = self
-                .diag(
-                    Code::NotSupportedYet,
-                    s.kind.span,
-                    format!("`{}` sources are not supported yet", s.kind.name),
-                    "not supported yet",
-                )
-                .with_help("`dashc run` reads `file` and `stdin` sources today");
-            self.report(d);
+        if matches!(s.kind.name.as_str(), "http" | "webhook" | "nats") {
+            let Some(record) = record else { return };
+            if self.error_count() > errors {
+                return;
+            }
+            if let Some(kind) = self.live_source(s, &given, record) {
+                self.add_source(s, record, kind);
+            }
             return;
         }
-        let format = self.source_format(s, &given);
+        let format = self.source_format(s, &given, record);
         if self.error_count() > errors {
             return;
         }
@@ -55,11 +52,23 @@ impl Checker<'_> {
         };
         let kind = match s.kind.name.as_str() {
             "file" => match given.get("path").and_then(|i| text(i)) {
-                Some(path) => SourceKind::File { path, format },
+                Some(path) => SourceKind::File {
+                    glob: path.shown().contains(['*', '?', '[']),
+                    follow: given
+                        .get("follow")
+                        .and_then(|i| boolean(i))
+                        .unwrap_or(false),
+                    path,
+                    format,
+                },
                 None => return,
             },
             _ => SourceKind::Stdin { format },
         };
+        self.add_source(s, record, kind);
+    }
+
+    fn add_source(&mut self, s: &SourceDecl, record: RecordId, kind: SourceKind) {
         let spec = SourceSpec {
             name: s.name.name.clone(),
             record,
@@ -71,7 +80,12 @@ impl Checker<'_> {
 
     /// The format of a file or stdin source: `format:`, else the path's
     /// extension, else (stdin) JSON lines; `None` after an error.
-    fn source_format(&mut self, s: &SourceDecl, given: &Given) -> Option<Format> {
+    fn source_format(
+        &mut self,
+        s: &SourceDecl,
+        given: &Given,
+        record: Option<RecordId>,
+    ) -> Option<Format> {
         let format = match given.get("format").and_then(|o| name(o)) {
             Some(f) => Some(f.to_string()),
             None => given
@@ -94,21 +108,20 @@ impl Checker<'_> {
         let format = format.unwrap_or_else(|| "jsonl".into());
         if format == "lines" {
             let span = given.get("format").map_or(s.kind.span, |i| i.span);
-            self.refuse(
-                span,
-                "`format: lines` is not supported yet",
-                "read JSON lines, CSV or one JSON array for now",
-            );
-            return None;
+            self.lines_record(span, record?)?;
         }
-        if let Some(item) = given.get("path")
-            && let Some(path) = text(item)
-            && path.shown().contains(['*', '?', '['])
-        {
+        let glob = given
+            .get("path")
+            .and_then(|i| text(i))
+            .is_some_and(|p| p.shown().contains(['*', '?', '[']));
+        let follow = given.get("follow").and_then(|i| boolean(i)) == Some(true);
+        if (glob || follow) && !matches!(format.as_str(), "jsonl" | "lines") {
+            let item = given.get(if follow { "follow" } else { "path" })?;
+            let what = if follow { "`follow`" } else { "a glob `path`" };
             self.refuse(
                 item.span,
-                "a glob `path` (several files) is not supported yet",
-                "name one file for now",
+                &format!("{what} is not supported yet with `format: {format}`"),
+                "files that grow, rotate or come in several are read as `jsonl` or `lines`",
             );
             return None;
         }
@@ -134,8 +147,37 @@ impl Checker<'_> {
                 Format::Csv(csv)
             }
             "json" => Format::Json,
+            "lines" => Format::Lines,
             _ => Format::Jsonl,
         })
+    }
+
+    /// `format: lines` reads each line into the record's one field, which
+    /// must be a `string`.
+    fn lines_record(&mut self, span: dash_syntax::Span, record: RecordId) -> Option<()> {
+        let r = self.program.record(record);
+        if let [field] = r.fields.as_slice()
+            && matches!(field.ty, Ty::String)
+        {
+            return Some(());
+        }
+        let d = self
+            .diag(
+                Code::OptionType,
+                span,
+                format!(
+                    "`format: lines` reads each line into a record with one `string` field; `{}` has {}",
+                    r.name,
+                    match r.fields.as_slice() {
+                        [f] => format!("one field `{}` of another type", f.name),
+                        fields => format!("{} fields", fields.len()),
+                    }
+                ),
+                "needs a record with one `string` field",
+            )
+            .with_help("declare e.g. `type Line { text: string }` and read it with `format: lines`");
+        self.report(d);
+        None
     }
 
     pub(super) fn sink(&mut self, s: &SinkDecl) {
@@ -358,7 +400,7 @@ impl Checker<'_> {
 
 // Decoding of option values that `Checker::options` has validated.
 
-fn expr(item: &OptionItem) -> Option<&Expr> {
+pub(super) fn expr(item: &OptionItem) -> Option<&Expr> {
     match &item.value {
         OptionValue::Expr(e) => Some(e),
         _ => None,
@@ -373,7 +415,7 @@ fn name(item: &OptionItem) -> Option<&str> {
 }
 
 /// A string option with its `${env.NAME}` parts.
-fn text(item: &OptionItem) -> Option<Text> {
+pub(super) fn text(item: &OptionItem) -> Option<Text> {
     let ExprKind::Str(parts) = &expr(item)?.kind else {
         return None;
     };
@@ -388,7 +430,7 @@ fn text(item: &OptionItem) -> Option<Text> {
 }
 
 /// A string option without interpolation.
-fn plain(item: &OptionItem) -> Option<String> {
+pub(super) fn plain(item: &OptionItem) -> Option<String> {
     let ExprKind::Str(parts) = &expr(item)?.kind else {
         return None;
     };
@@ -428,14 +470,14 @@ fn boolean(item: &OptionItem) -> Option<bool> {
     }
 }
 
-fn int(item: &OptionItem) -> Option<i64> {
+pub(super) fn int(item: &OptionItem) -> Option<i64> {
     match expr(item)?.kind {
         ExprKind::Int(n) => Some(n),
         _ => None,
     }
 }
 
-fn duration(item: &OptionItem) -> Option<Duration> {
+pub(super) fn duration(item: &OptionItem) -> Option<Duration> {
     match expr(item)?.kind {
         ExprKind::Duration(us) if us > 0 => Some(Duration::from_micros(us as u64)),
         _ => None,

@@ -16,6 +16,7 @@ pub mod call;
 mod endpoints;
 mod env;
 mod expr;
+mod live;
 mod option_values;
 pub mod options;
 mod pipeline;

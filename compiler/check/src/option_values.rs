@@ -97,8 +97,11 @@ impl Checker<'_> {
             }
             (Object, OptionValue::Object(entries)) => {
                 for entry in entries {
-                    if !matches!(entry.value.kind, ExprKind::Str(_)) {
-                        self.option_error(entry.value.span, &entry.key.name, "a string");
+                    match &entry.value.kind {
+                        ExprKind::Str(parts) => {
+                            self.interpolations(&item.key.name, parts, entry.value.span)
+                        }
+                        _ => self.option_error(entry.value.span, &entry.key.name, "a string"),
                     }
                 }
                 true
@@ -292,7 +295,7 @@ impl Checker<'_> {
         self.report(d);
     }
 
-    fn option_error(&mut self, span: Span, key: &str, expected: &str) {
+    pub(super) fn option_error(&mut self, span: Span, key: &str, expected: &str) {
         let d = self.diag(
             Code::OptionType,
             span,

@@ -243,19 +243,10 @@ pub const POSTGRES_ONLY: &[&str] = &["chunk", "retention", "compress_after", "ro
 /// Options that are part of the language but do not run yet, with why:
 /// the checker refuses them (E0049) rather than accept and ignore them,
 /// and completion does not offer them.
-pub const NOT_YET: &[(&str, &str)] = &[
-    (
-        "workers",
-        "batches are transformed one at a time for now; remove `workers`",
-    ),
-    (
-        "follow",
-        "files are read once, to their end, for now; remove `follow`",
-    ),
-];
-
-/// Source kinds that are part of the language but do not run yet.
-pub const KINDS_NOT_YET: &[&str] = &["http", "webhook", "nats"];
+pub const NOT_YET: &[(&str, &str)] = &[(
+    "workers",
+    "batches are transformed one at a time for now; remove `workers`",
+)];
 
 /// Whether an option runs (completion offers only those).
 pub fn runs(option: &str) -> bool {
@@ -264,7 +255,7 @@ pub fn runs(option: &str) -> bool {
 
 /// Options whose strings may read `${env.NAME}` (read when the run
 /// starts, and kept secret).
-pub const ENV_OPTIONS: &[&str] = &["path", "url", "token", "secret"];
+pub const ENV_OPTIONS: &[&str] = &["path", "url", "token", "secret", "headers"];
 pub const STDOUT_SINK: &[OptSpec] = &[
     opt("format", Format, false, "jsonl (default)"),
     opt("batch", Count, false, "flush at this many rows"),

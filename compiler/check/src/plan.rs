@@ -47,15 +47,85 @@ pub struct SourceSpec {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum SourceKind {
-    /// `file { path, format }`; the path is relative to the project.
+    /// `file { path, format, follow }`; the path is relative to the
+    /// project.
     File {
         path: Text,
         format: Format,
+        /// `follow: true`: keep reading as files grow and appear.
+        follow: bool,
+        /// The path is a glob (`logs/*.jsonl`): every file it matches.
+        glob: bool,
     },
     Stdin {
         format: Format,
     },
+    /// `http { url, every, … }`: polling an API (LANGUAGE §8).
+    Http(HttpSource),
+    /// `webhook { path, listen, … }`: records POSTed to Dash.
+    Webhook(WebhookSource),
+    /// `nats { url, stream, subject, consumer }`: a JetStream consumer.
+    Nats(NatsSource),
 }
+
+impl SourceKind {
+    /// Sources that never end by themselves: they run until a signal.
+    pub fn is_live(&self) -> bool {
+        match self {
+            SourceKind::File { follow, .. } => *follow,
+            SourceKind::Stdin { .. } => false,
+            SourceKind::Http(_) | SourceKind::Webhook(_) | SourceKind::Nats(_) => true,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct HttpSource {
+    /// The URL as the texts around each `${cursor}`: `url[0]`, the
+    /// cursor, `url[1]`, … (one text when the URL has no cursor).
+    pub url: Vec<Text>,
+    /// The wait between polls once a poll found nothing new.
+    pub every: Duration,
+    /// `records: "data.items"`: the keys leading to the array of records
+    /// in the response; empty when the body is the array.
+    pub records: Vec<String>,
+    /// `cursor: seq`: the JSON key of the field whose value on the last
+    /// committed record replaces `${cursor}`.
+    pub cursor: Option<String>,
+    /// `next: "links.next"`: the keys leading to the next page's URL.
+    pub next: Option<Vec<String>>,
+    /// Request headers, in order; values may read the environment.
+    pub headers: Vec<(String, Text)>,
+    /// Per request (default 30 s).
+    pub timeout: Duration,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct WebhookSource {
+    /// `host:port` (default `127.0.0.1:8080`).
+    pub listen: String,
+    /// The URL path, starting with `/`.
+    pub path: String,
+    /// Requires `Authorization: Bearer <token>`.
+    pub token: Option<Text>,
+    /// Requires `X-Dash-Signature: sha256=<hex HMAC-SHA256 of the body>`.
+    pub secret: Option<Text>,
+    /// The largest body accepted, in bytes (default 1 MiB).
+    pub max_body: usize,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct NatsSource {
+    pub url: Text,
+    pub stream: String,
+    pub subject: String,
+    /// The durable pull consumer; `None`: the pipeline's name.
+    pub consumer: Option<String>,
+}
+
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+pub const DEFAULT_MAX_BODY: usize = 1 << 20;
+pub const DEFAULT_HTTP_TIMEOUT: Duration = Duration::from_secs(30);
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Format {
@@ -63,6 +133,8 @@ pub enum Format {
     Csv(CsvFormat),
     /// One JSON array of records.
     Json,
+    /// Each line is a record whose one field (a `string`) is the line.
+    Lines,
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -5,15 +5,21 @@
 //! channel: when the pipeline is slow, reading waits (backpressure).
 
 mod csv;
+mod follow;
+mod http_poll;
 mod identity;
 mod json_array;
 mod jsonl;
+mod nats;
+pub mod webhook;
 
 use std::io::{BufRead, BufReader, Seek, SeekFrom};
+use std::sync::Arc;
 
 use dash_check::Program;
 
 use crate::plan::{CsvFormat, Format, Input, SourcePlan};
+use crate::shutdown::Shutdown;
 
 pub use identity::{identity, verify};
 
@@ -27,8 +33,40 @@ pub struct RawRecord {
     /// Why the record cannot even be decoded (invalid UTF-8, bad CSV).
     pub broken: Option<String>,
     /// Byte offset just after this record: the checkpoint once committed.
+    /// For sources that hand over [`Feed::Unit`]s, the record's number
+    /// in the source's history (the pipeline numbers them).
     pub end: u64,
 }
+
+/// What a source hands the pipeline.
+pub enum Feed {
+    /// One record of a file or stdin: a batch may end after any of them.
+    Record(RawRecord),
+    /// Records that commit together, then what to commit with them and
+    /// whom to tell: an HTTP page, a webhook request, a NATS message, a
+    /// stretch of followed files. A batch ends only between units.
+    Unit(Vec<RawRecord>, Mark),
+}
+
+/// What goes with a unit of records.
+#[derive(Default)]
+pub struct Mark {
+    /// The source's resume state once the unit is committed.
+    pub state: Option<String>,
+    /// Called once the unit is committed, with how its records went.
+    pub ack: Option<Box<dyn FnOnce(Acked) + Send + Sync>>,
+}
+
+/// How a committed unit's records went.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Acked {
+    /// Written, skipped or already there.
+    pub accepted: u64,
+    pub dead_lettered: u64,
+}
+
+/// The receiving end of a source.
+pub type Feeds = tokio::sync::mpsc::Receiver<Result<Feed, SourceError>>;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SourceError {
@@ -42,37 +80,102 @@ pub enum SourceError {
          written twice; without a key they are)"
     )]
     Changed { path: String, why: String },
+    /// A live source failed for good (a 4xx answer, a refused listener,
+    /// a consumer that cannot be made).
+    #[error("source `{source_name}`: {message}")]
+    Live {
+        source_name: String,
+        message: String,
+    },
 }
 
-/// Start reading `source` from byte `start` on its own thread; records
-/// arrive on the returned channel (capacity `capacity`), which closes at
-/// the end of the input.
+/// What a source needs from the process it runs in.
+#[derive(Clone)]
+pub struct Context {
+    pub handle: tokio::runtime::Handle,
+    pub shutdown: Shutdown,
+    /// The webhook listeners shared by the process's pipelines.
+    pub webhooks: Arc<webhook::Listeners>,
+    pub pipeline: String,
+}
+
+/// Start reading `source` from byte `start` (or, for sources with a
+/// resume state, from `state`); records arrive on the returned channel
+/// (capacity `capacity`), which closes at the end of the input or once
+/// `context.shutdown` is set.
 pub fn spawn(
     source: &SourcePlan,
     program: &Program,
     start: u64,
+    state: Option<String>,
     capacity: usize,
-) -> std::sync::mpsc::Receiver<Result<RawRecord, SourceError>> {
-    let (tx, rx) = std::sync::mpsc::sync_channel(capacity);
+    context: &Context,
+) -> Result<Feeds, SourceError> {
+    let (tx, rx) = tokio::sync::mpsc::channel(capacity.max(1));
     let source = source.clone();
-    let fields = csv::fields(program, source.record);
-    std::thread::spawn(move || {
-        let result = read(&source, &fields, start, &mut |r| tx.send(Ok(r)).is_ok());
-        if let Err(e) = result {
-            let _ = tx.send(Err(e));
+    let shutdown = context.shutdown.clone();
+    match &source.input {
+        Input::File(_) | Input::Stdin => {
+            let fields = csv::fields(program, source.record);
+            let lines = lines_key(program, &source);
+            std::thread::spawn(move || {
+                let result = read(&source, &fields, lines.as_deref(), start, &mut |r| {
+                    !shutdown.is_set() && tx.blocking_send(Ok(Feed::Record(r))).is_ok()
+                });
+                if let Err(e) = result {
+                    let _ = tx.blocking_send(Err(e));
+                }
+            });
         }
-    });
-    rx
+        Input::Files { pattern, follow } => {
+            let reader = follow::Follow {
+                shown: source.shown(),
+                pattern: pattern.clone(),
+                follow: *follow,
+                lines: lines_key(program, &source),
+                state,
+            };
+            std::thread::spawn(move || reader.run(&tx, &shutdown));
+        }
+        Input::Http(h) => {
+            let poller = http_poll::Poller::new(h.clone(), &source.name, state)?;
+            context.handle.spawn(poller.run(tx, shutdown));
+        }
+        Input::Webhook(w) => {
+            context
+                .webhooks
+                .add(w, &source.name, &context.pipeline, tx, &context.handle)?;
+        }
+        Input::Nats(n) => {
+            context
+                .handle
+                .spawn(nats::consume(n.clone(), source.name.clone(), tx, shutdown));
+        }
+    }
+    Ok(rx)
 }
 
-/// The size of a file source, for progress; `None` for stdin.
+/// `format: lines`: the JSON key of the record's one field.
+fn lines_key(program: &Program, source: &SourcePlan) -> Option<String> {
+    matches!(source.format, Format::Lines)
+        .then(|| {
+            program
+                .record(source.record)
+                .fields
+                .first()
+                .map(|f| f.json_key.clone())
+        })
+        .flatten()
+}
+
+/// The size of a file source, for progress; `None` for other inputs.
 pub fn total_bytes(source: &SourcePlan) -> Option<u64> {
     match &source.input {
         Input::File(p) => std::fs::metadata(p)
             .ok()
             .filter(|m| m.is_file())
             .map(|m| m.len()),
-        Input::Stdin => None,
+        _ => None,
     }
 }
 
@@ -81,6 +184,7 @@ pub fn total_bytes(source: &SourcePlan) -> Option<u64> {
 pub fn read(
     source: &SourcePlan,
     fields: &[csv::Field],
+    lines: Option<&str>,
     start: u64,
     emit: &mut dyn FnMut(RawRecord) -> bool,
 ) -> Result<(), SourceError> {
@@ -107,9 +211,16 @@ pub fn read(
             });
         }
         Input::Stdin => Box::new(BufReader::new(std::io::stdin())),
+        _ => {
+            return Err(SourceError::Format {
+                path,
+                message: "not a file: read by its own reader".into(),
+            });
+        }
     };
     match &source.format {
-        Format::Jsonl => jsonl::read(&mut reader, start, emit).map_err(io),
+        Format::Jsonl => jsonl::read(&mut reader, start, None, emit).map_err(io),
+        Format::Lines => jsonl::read(&mut reader, start, lines, emit).map_err(io),
         Format::Json => json_array::read(&mut reader, start, emit).map_err(|e| match e {
             json_array::Error::Io(e) => io(e),
             json_array::Error::Format(message) => SourceError::Format {
@@ -138,6 +249,12 @@ pub fn reparse(
     program: &Program,
     raws: &[(String, u64)],
 ) -> Result<Vec<RawRecord>, SourceError> {
+    if let Some(key) = lines_key(program, source) {
+        return Ok(raws
+            .iter()
+            .map(|(raw, end)| jsonl::record(raw.as_bytes(), *end, Some(&key)))
+            .collect());
+    }
     let Format::Csv(CsvFormat {
         delimiter,
         header,

@@ -27,6 +27,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "counts and file identity",
         include_str!("../../../migrations/sqlite/0002_counts_and_file_identity.sql"),
     ),
+    (
+        3,
+        "checkpoint state",
+        include_str!("../../../migrations/sqlite/0003_checkpoint_state.sql"),
+    ),
 ];
 const POSTGRES: &[(i64, &str, &str)] = &[
     (
@@ -38,6 +43,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         2,
         "counts and file identity",
         include_str!("../../../migrations/postgres/0002_counts_and_file_identity.sql"),
+    ),
+    (
+        3,
+        "checkpoint state",
+        include_str!("../../../migrations/postgres/0003_checkpoint_state.sql"),
     ),
 ];
 

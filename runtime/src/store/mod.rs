@@ -378,9 +378,27 @@ pub struct Commit {
     /// File sinks' lengths after the batch, keyed `sink:NAME`: at start a
     /// run cuts a file back to its committed length (exactly once).
     pub sink_positions: Vec<(String, u64)>,
-    /// The source file's identity, committed with its position (see
-    /// `source::identity`).
-    pub identity: Option<String>,
+    /// The source's resume state, committed with its position: a file's
+    /// identity (`source::identity`), an `http` source's cursor or next
+    /// URL, followed files' offsets by fingerprint.
+    pub state: Option<String>,
+    /// The source keeps no position of its own (a NATS consumer, shared
+    /// by several processes, knows what was acknowledged): none is saved,
+    /// and a commit whose outcome is unknown is retried, never assumed.
+    pub shared_source: bool,
+    /// Run once the batch is committed: acknowledgements to the source
+    /// (a webhook's 202, a NATS ack). Dropped unrun when it fails.
+    pub after: AfterCommit,
+}
+
+/// Callbacks run after a commit.
+#[derive(Default)]
+pub struct AfterCommit(pub Vec<Box<dyn FnOnce() + Send + Sync>>);
+
+impl std::fmt::Debug for AfterCommit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "AfterCommit({} callbacks)", self.0.len())
+    }
 }
 
 #[derive(Debug, Default)]

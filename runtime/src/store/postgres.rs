@@ -235,14 +235,14 @@ impl Postgres {
         source: &str,
     ) -> Result<Option<(u64, Option<String>)>, StoreError> {
         let row: Option<(i64, Option<String>)> = sqlx::query_as(
-            "SELECT position, identity FROM dash_checkpoints WHERE pipeline = $1 AND source = $2",
+            "SELECT position, state FROM dash_checkpoints WHERE pipeline = $1 AND source = $2",
         )
         .bind(pipeline)
         .bind(source)
         .fetch_optional(&self.pool)
         .await
         .map_err(|e| self.err(e))?;
-        Ok(row.map(|(p, identity)| (p.max(0) as u64, identity)))
+        Ok(row.map(|(p, state)| (p.max(0) as u64, state)))
     }
 
     pub async fn commit(
@@ -276,16 +276,18 @@ impl Postgres {
                 .await
                 .map_err(|e| self.err(e))?;
         }
-        let positions = std::iter::once((source, c.position))
+        let positions = (!c.shared_source)
+            .then_some((source, c.position))
+            .into_iter()
             .chain(c.sink_positions.iter().map(|(k, p)| (k.as_str(), *p)));
         save_positions(&mut tx, pipeline, positions)
             .await
             .map_err(|e| self.err(e))?;
-        if let Some(identity) = &c.identity {
+        if let Some(state) = &c.state {
             sqlx::query(
-                "UPDATE dash_checkpoints SET identity = $1 WHERE pipeline = $2 AND source = $3",
+                "UPDATE dash_checkpoints SET state = $1 WHERE pipeline = $2 AND source = $3",
             )
-            .bind(identity)
+            .bind(state)
             .bind(pipeline)
             .bind(source)
             .execute(&mut *tx)

@@ -169,14 +169,14 @@ impl Sqlite {
         source: &str,
     ) -> Result<Option<(u64, Option<String>)>, StoreError> {
         let row: Option<(i64, Option<String>)> = sqlx::query_as(
-            "SELECT position, identity FROM dash_checkpoints WHERE pipeline = ? AND source = ?",
+            "SELECT position, state FROM dash_checkpoints WHERE pipeline = ? AND source = ?",
         )
         .bind(pipeline)
         .bind(source)
         .fetch_optional(&self.pool)
         .await
         .map_err(|e| self.err(e))?;
-        Ok(row.map(|(p, identity)| (p.max(0) as u64, identity)))
+        Ok(row.map(|(p, state)| (p.max(0) as u64, state)))
     }
 
     /// Rows, dead letters and the checkpoint, in one transaction.
@@ -215,21 +215,21 @@ impl Sqlite {
                 .await
                 .map_err(|e| self.err(e))?;
         }
-        let positions = std::iter::once((source, c.position))
+        let positions = (!c.shared_source)
+            .then_some((source, c.position))
+            .into_iter()
             .chain(c.sink_positions.iter().map(|(k, p)| (k.as_str(), *p)));
         save_positions(&mut tx, pipeline, positions)
             .await
             .map_err(|e| self.err(e))?;
-        if let Some(identity) = &c.identity {
-            sqlx::query(
-                "UPDATE dash_checkpoints SET identity = ? WHERE pipeline = ? AND source = ?",
-            )
-            .bind(identity)
-            .bind(pipeline)
-            .bind(source)
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| self.err(e))?;
+        if let Some(state) = &c.state {
+            sqlx::query("UPDATE dash_checkpoints SET state = ? WHERE pipeline = ? AND source = ?")
+                .bind(state)
+                .bind(pipeline)
+                .bind(source)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| self.err(e))?;
         }
         tx.commit().await.map_err(|e| self.err(e))?;
         Ok(written)
