@@ -189,7 +189,8 @@ pub fn run_pipeline(
     } else {
         batch_size.saturating_mul(2).min(PREALLOCATE)
     };
-    let feeds = source::spawn(&plan.source, program, start, state, capacity, &context)?;
+    let source::Started { feeds, task } =
+        source::spawn(&plan.source, program, start, state, capacity, &context)?;
     drop(started_guard.take());
     let result = crate::pump::pump(
         crate::pump::Feed {
@@ -208,6 +209,10 @@ pub fn run_pipeline(
         &mut summary,
         progress,
     );
+    if let Some(task) = task {
+        // Its last acknowledgements (bounded: the run is over either way).
+        let _ = runtime.block_on(tokio::time::timeout(SOURCE_FINISH, task));
+    }
     summary.elapsed = started.elapsed();
     let status = if result.is_ok() { "finished" } else { "failed" };
     tracing::info!(
@@ -228,6 +233,9 @@ pub fn run_pipeline(
     finished?;
     Ok(summary)
 }
+
+/// How long a source's task may take to finish after its pipeline.
+const SOURCE_FINISH: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// How many units (webhook requests, HTTP pages, NATS messages, stretches
 /// of followed files) a live source buffers ahead of the pipeline; a

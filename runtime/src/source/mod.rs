@@ -68,6 +68,13 @@ pub struct Acked {
 /// The receiving end of a source.
 pub type Feeds = tokio::sync::mpsc::Receiver<Result<Feed, SourceError>>;
 
+/// A started source: its records, and the task that must finish before
+/// the process exits (a NATS consumer flushing its last acks).
+pub struct Started {
+    pub feeds: Feeds,
+    pub task: Option<tokio::task::JoinHandle<()>>,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum SourceError {
     #[error("cannot read `{path}`: {message}")]
@@ -110,10 +117,11 @@ pub fn spawn(
     state: Option<String>,
     capacity: usize,
     context: &Context,
-) -> Result<Feeds, SourceError> {
+) -> Result<Started, SourceError> {
     let (tx, rx) = tokio::sync::mpsc::channel(capacity.max(1));
     let source = source.clone();
     let shutdown = context.shutdown.clone();
+    let mut task = None;
     match &source.input {
         Input::File(_) | Input::Stdin => {
             let fields = csv::fields(program, source.record);
@@ -147,12 +155,15 @@ pub fn spawn(
                 .add(w, &source.name, &context.pipeline, tx, &context.handle)?;
         }
         Input::Nats(n) => {
-            context
-                .handle
-                .spawn(nats::consume(n.clone(), source.name.clone(), tx, shutdown));
+            task = Some(context.handle.spawn(nats::consume(
+                n.clone(),
+                source.name.clone(),
+                tx,
+                shutdown,
+            )));
         }
     }
-    Ok(rx)
+    Ok(Started { feeds: rx, task })
 }
 
 /// `format: lines`: the JSON key of the record's one field.
