@@ -52,7 +52,7 @@ impl Checker<'_> {
             let d = self
                 .diag(
                     Code::MissingOption,
-                    item.span,
+                    value_span(item),
                     "the url has `${cursor}` but the source has no `cursor` field",
                     "`${cursor}` needs `cursor: FIELD`",
                 )
@@ -124,7 +124,7 @@ impl Checker<'_> {
             .join("${cursor}");
         if !(shown.starts_with("http://") || shown.starts_with("https://")) {
             self.option_error(
-                item.span,
+                value_span(item),
                 "url",
                 "an `http://` or `https://` URL, e.g. \"http://127.0.0.1:9000/events?after=${cursor}\"",
             );
@@ -139,7 +139,7 @@ impl Checker<'_> {
         let url = text(item);
         if url.is_none() {
             self.option_error(
-                item.span,
+                value_span(item),
                 "url",
                 "a NATS URL, e.g. \"nats://127.0.0.1:4222\" (`${cursor}` is for `http` sources)",
             );
@@ -171,7 +171,7 @@ impl Checker<'_> {
             || path == "/ready"
         {
             self.option_error(
-                item.span,
+                value_span(item),
                 "path",
                 "a URL path starting with `/`, without `?` or `#`, other than `/health` and `/ready`, e.g. \"/hooks/orders\"",
             );
@@ -189,6 +189,11 @@ impl Checker<'_> {
             max_body,
         })
     }
+}
+
+/// Where an option's value is, for messages.
+fn value_span(item: &dash_syntax::ast::OptionItem) -> dash_syntax::Span {
+    super::endpoints::expr(item).map_or(item.span, |e| e.span)
 }
 
 /// `"data.items"` -> `["data", "items"]`; `""` -> `[]`.

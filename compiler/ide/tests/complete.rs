@@ -15,11 +15,16 @@ fn labels(text: &str, marker: &str) -> Vec<String> {
 }
 
 #[test]
-fn source_options_that_do_not_run_are_not_offered() {
+fn source_options_that_run_are_offered() {
     let text = "type M { ts: timestamp }\nsource m: M from file {\n  path: \"m.jsonl\"\n  \n}\n";
     let options = labels(text, "path: \"m.jsonl\"\n  ");
     assert!(options.contains(&"format".to_string()), "{options:?}");
-    assert!(!options.contains(&"follow".to_string()), "{options:?}");
+    assert!(options.contains(&"follow".to_string()), "{options:?}");
+    let text = "type M { ts: timestamp }\nsource m: M from webhook {\n  path: \"/m\"\n  \n}\n";
+    let options = labels(text, "path: \"/m\"\n  ");
+    for runs in ["listen", "token", "secret", "max_body"] {
+        assert!(options.contains(&runs.to_string()), "{runs}: {options:?}");
+    }
 }
 
 #[test]
