@@ -131,6 +131,10 @@ pub fn run_pipeline(
             None => return Ok(empty_summary(&plan, &url, tables)),
         }
     };
+    if process.shutdown.is_set() {
+        // Stopped before it started (a signal, or another pipeline failed).
+        return Ok(empty_summary(&plan, &url, tables));
+    }
     let store = Arc::new(store);
     let committed = runtime.block_on(store.source_checkpoint(&plan.pipeline, &plan.source.name))?;
     // Standard input is new input every run, and `--from-start` rereads
@@ -276,6 +280,8 @@ async fn prepare(
     url: &str,
     copy: CopyFormat,
 ) -> Result<(Store, Vec<String>), RunError> {
+    // Released when this returns (the connection closes).
+    let _schema = crate::owner::schema_lock(url).await?;
     let store = Store::open(url, &mask_url(url), copy).await?;
     crate::preflight::check_sinks(&store, &plan.sinks)?;
     store.ensure_dlq(&plan.dlq_table).await?;

@@ -143,6 +143,30 @@ pub async fn acquire(
     }
 }
 
+/// Hold while creating and altering tables: on PostgreSQL, a session
+/// advisory lock, so pipelines (of this process or others) that share a
+/// DLQ or a table do not race in `CREATE TABLE IF NOT EXISTS`. SQLite
+/// serializes DDL itself: `None`.
+pub async fn schema_lock(url: &str) -> Result<Option<PgConnection>, StoreError> {
+    if !(url.starts_with("postgres:") || url.starts_with("postgresql:")) {
+        return Ok(None);
+    }
+    let shown = mask_url(url);
+    let err = |e: sqlx::Error| {
+        StoreError::database(&shown, e).doing("locking the schema to create tables")
+    };
+    let options = PgConnectOptions::from_str(url)
+        .map_err(err)?
+        .application_name(&me());
+    let mut conn = PgConnection::connect_with(&options).await.map_err(err)?;
+    sqlx::query("SELECT pg_advisory_lock($1)")
+        .bind(lock_key("\0schema"))
+        .execute(&mut conn)
+        .await
+        .map_err(err)?;
+    Ok(Some(conn))
+}
+
 /// Sleep before the next try; true when `shutdown` came first.
 async fn wait(shutdown: &Shutdown) -> bool {
     tokio::select! {

@@ -42,6 +42,9 @@ pub struct Listeners {
     bound: Mutex<HashMap<SocketAddr, tokio::task::JoinHandle<()>>>,
     /// Pipelines still starting; `/ready` answers 200 at 0.
     starting: std::sync::atomic::AtomicUsize,
+    /// POSTs being answered: closing waits for them, so a 202 for
+    /// committed records still reaches its client.
+    in_flight: Arc<std::sync::atomic::AtomicUsize>,
     shutdown: Shutdown,
 }
 
@@ -52,6 +55,7 @@ impl Listeners {
             routes: Mutex::default(),
             bound: Mutex::default(),
             starting: pipelines.into(),
+            in_flight: Arc::default(),
             shutdown,
         })
     }
@@ -144,8 +148,15 @@ impl Listeners {
         Ok(())
     }
 
-    /// Stop serving (the process is done with its pipelines).
+    /// Stop serving (the process is done with its pipelines), once the
+    /// answers being written are out (at most a few seconds).
     pub fn close(&self) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(3);
+        while self.in_flight.load(std::sync::atomic::Ordering::SeqCst) > 0
+            && std::time::Instant::now() < deadline
+        {
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
         if let Ok(mut bound) = self.bound.lock() {
             for (_, task) in bound.drain() {
                 task.abort();
@@ -156,12 +167,14 @@ impl Listeners {
     async fn handle(&self, addr: SocketAddr, request: axum::extract::Request) -> Response {
         let path = request.uri().path().to_string();
         if request.method() == Method::GET {
-            return match path.as_str() {
-                "/health" => (StatusCode::OK, "ok\n").into_response(),
-                "/ready" if self.ready() => (StatusCode::OK, "ready\n").into_response(),
-                "/ready" => (StatusCode::SERVICE_UNAVAILABLE, "not ready\n").into_response(),
-                _ => answer(StatusCode::NOT_FOUND, "no webhook here"),
-            };
+            match path.as_str() {
+                "/health" => return (StatusCode::OK, "ok\n").into_response(),
+                "/ready" if self.ready() => return (StatusCode::OK, "ready\n").into_response(),
+                "/ready" => {
+                    return (StatusCode::SERVICE_UNAVAILABLE, "not ready\n").into_response();
+                }
+                _ => {}
+            }
         }
         if self.shutdown.is_set() {
             return answer(StatusCode::SERVICE_UNAVAILABLE, "shutting down");
@@ -177,6 +190,7 @@ impl Listeners {
         if request.method() != Method::POST {
             return answer(StatusCode::METHOD_NOT_ALLOWED, "POST records here");
         }
+        let _answering = InFlight::new(&self.in_flight);
         if self.shutdown.is_set() {
             return answer(StatusCode::SERVICE_UNAVAILABLE, "shutting down");
         }
@@ -253,6 +267,22 @@ impl Listeners {
                 "the pipeline stopped before committing these records; send them again",
             ),
         }
+    }
+}
+
+/// Counts a POST being answered, until dropped.
+struct InFlight(Arc<std::sync::atomic::AtomicUsize>);
+
+impl InFlight {
+    fn new(count: &Arc<std::sync::atomic::AtomicUsize>) -> InFlight {
+        count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        InFlight(count.clone())
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
     }
 }
 
