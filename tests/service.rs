@@ -119,3 +119,62 @@ fn pipeline_picks_some_and_unknown_names_are_refused() {
     assert_eq!(code, Some(1));
     assert!(stderr.contains("no pipeline named `pipe_c`"), "{stderr}");
 }
+
+/// The README's live quickstart, as written there.
+#[test]
+fn the_live_quickstart_works_as_the_readme_says() {
+    let dir = std::env::temp_dir().join(format!("dash-live-quickstart-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}", dir.join("q.db").display());
+    let project = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("pipelines/live");
+    let readme =
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+            .unwrap();
+    let body = r#"[{"id": 1, "customer": " Ada ", "amount": 12.5}, {"id": 2, "customer": "bob", "amount": -1}]"#;
+    assert!(readme.contains(body), "the README posts another body");
+    let mut run = live::Run {
+        child: std::process::Command::new(env!("CARGO_BIN_EXE_dashc"))
+            .args(["run", project.to_str().unwrap(), "--db", &url])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::fs::File::create(dir.join("stderr.log")).unwrap())
+            .spawn()
+            .unwrap(),
+        log: dir.join("stderr.log"),
+    };
+    let answer = std::sync::Mutex::new(String::new());
+    wait_until("the quickstart to answer", Duration::from_secs(60), || {
+        assert!(run.is_running(), "{}", run.stderr());
+        match post_body(8088, "/hooks/orders", body) {
+            Some(a) => {
+                *answer.lock().unwrap() = a;
+                true
+            }
+            None => false,
+        }
+    });
+    let answer = answer.into_inner().unwrap();
+    assert!(answer.starts_with("HTTP/1.1 202"), "{answer}");
+    assert!(
+        answer.contains(r#"{"accepted": 1, "dead_lettered": 1}"#),
+        "{answer}"
+    );
+    run.stop();
+    assert_eq!(db::texts(&url, "SELECT customer FROM orders"), ["ada"]);
+    assert_eq!(db::int(&url, "SELECT count(*) FROM dash_dlq"), 1);
+}
+
+/// POST `body`; the whole answer, or `None` when nothing listens.
+fn post_body(port: u16, path: &str, body: &str) -> Option<String> {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
+    write!(
+        s,
+        "POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .ok()?;
+    let mut answer = String::new();
+    s.read_to_string(&mut answer).ok()?;
+    Some(answer)
+}

@@ -4,9 +4,9 @@
 //! PostgreSQL: a session advisory lock on a connection of its own, named
 //! after the process (`application_name`), so a waiting process can say
 //! who holds the pipeline; the server frees the lock when that process
-//! dies. SQLite: an exclusive `flock` on a file beside the database,
-//! holding the owner's description; the kernel frees it when the process
-//! dies. A `nats` pipeline takes no lock: processes on one consumer share
+//! dies. SQLite: an exclusive `flock` on `DB-PIPELINE.lock` beside the
+//! database, holding the owner's description; the kernel frees it when
+//! the process dies. A `nats` pipeline takes no lock: processes on one consumer share
 //! its stream (JetStream hands each message to one of them).
 
 use std::io::{Read, Seek, Write};
