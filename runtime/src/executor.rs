@@ -41,8 +41,7 @@ pub struct RunOptions {
     pub from_start: bool,
 }
 
-/// Progress reports during a run (records read so far, written, DLQ).
-pub type Progress<'a> = &'a mut dyn FnMut(&Summary);
+pub use crate::summary::Progress;
 
 /// Run one pipeline (`options.pipeline`, or the project's only one) to
 /// the end of its input, with no signal handling: for tests and tools.
@@ -309,22 +308,6 @@ async fn prepare(
         }
     }
     Ok((store, tables))
-}
-
-/// The most frequent failure of a batch's dead letters, as
-/// `stage: CODE message`, for the circuit breaker's error.
-pub(crate) fn most_common(dead: &[crate::store::DeadLetter]) -> String {
-    let mut counts: std::collections::HashMap<(&str, &str), (usize, &str)> =
-        std::collections::HashMap::new();
-    for d in dead {
-        let entry = counts.entry((&d.stage, &d.code)).or_insert((0, &d.message));
-        entry.0 += 1;
-    }
-    counts
-        .into_iter()
-        .max_by_key(|(key, (n, _))| (*n, std::cmp::Reverse(*key)))
-        .map(|((stage, code), (n, message))| format!("{n} × stage `{stage}`: {code} {message}"))
-        .unwrap_or_default()
 }
 
 /// A sink's counts before anything was written.

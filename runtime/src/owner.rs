@@ -143,18 +143,50 @@ pub async fn acquire(
     }
 }
 
-/// Hold while creating and altering tables: on PostgreSQL, a session
-/// advisory lock, so pipelines (of this process or others) that share a
-/// DLQ or a table do not race in `CREATE TABLE IF NOT EXISTS`. SQLite
-/// serializes DDL itself: `None`.
-pub async fn schema_lock(url: &str) -> Result<Option<PgConnection>, StoreError> {
-    if !(url.starts_with("postgres:") || url.starts_with("postgresql:")) {
-        return Ok(None);
-    }
+/// Held while creating and altering tables (and migrating Dash's own):
+/// pipelines of this process or others that share a database do not race
+/// in `CREATE TABLE IF NOT EXISTS` or in the migrations. PostgreSQL: a
+/// session advisory lock; SQLite: a lock on `DB-schema.lock`.
+pub enum SchemaLock {
+    Postgres(PgConnection),
+    File(std::fs::File),
+    None,
+}
+
+pub async fn schema_lock(url: &str) -> Result<SchemaLock, StoreError> {
     let shown = mask_url(url);
     let err = |e: sqlx::Error| {
         StoreError::database(&shown, e).doing("locking the schema to create tables")
     };
+    if url.starts_with("sqlite:") {
+        if url.contains(":memory:") || url.contains("mode=memory") {
+            return Ok(SchemaLock::None);
+        }
+        let options = SqliteConnectOptions::from_str(url).map_err(err)?;
+        let mut path = options.get_filename().as_os_str().to_owned();
+        path.push("-schema.lock");
+        let io = |e: std::io::Error| StoreError::Database {
+            url: shown.clone(),
+            message: format!("lock file {}: {e}", std::path::Path::new(&path).display()),
+            retryable: false,
+        };
+        let Some(parent) = std::path::Path::new(&path).parent() else {
+            return Ok(SchemaLock::None);
+        };
+        if !parent.as_os_str().is_empty() && !parent.exists() {
+            // The database's directory does not exist: opening the
+            // database says so better than the lock file would.
+            return Ok(SchemaLock::None);
+        }
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)
+            .map_err(io)?;
+        file.lock().map_err(io)?;
+        return Ok(SchemaLock::File(file));
+    }
     let options = PgConnectOptions::from_str(url)
         .map_err(err)?
         .application_name(&me());
@@ -164,7 +196,7 @@ pub async fn schema_lock(url: &str) -> Result<Option<PgConnection>, StoreError> 
         .execute(&mut conn)
         .await
         .map_err(err)?;
-    Ok(Some(conn))
+    Ok(SchemaLock::Postgres(conn))
 }
 
 /// Sleep before the next try; true when `shutdown` came first.

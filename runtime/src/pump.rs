@@ -23,13 +23,12 @@ use dash_jit::engine::Engine;
 use tokio::sync::mpsc::error::TryRecvError;
 
 use crate::batch::{self, Reactors};
-use crate::breaker::Breaker;
-use crate::executor::{Progress, most_common};
+use crate::breaker::{Breaker, most_common};
 use crate::file_sink::FileSinks;
 use crate::plan::{Output, Plan};
 use crate::source::{self, Acked, Feeds, RawRecord};
 use crate::store::{Commit, Store};
-use crate::summary::{RunError, Summary};
+use crate::summary::{Progress, RunError, Summary};
 use crate::writer::{self, Target, Written};
 
 /// A started source and how to batch it.

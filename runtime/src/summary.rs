@@ -5,6 +5,9 @@ use std::time::Duration;
 
 use crate::{config, plan, source, store::StoreError};
 
+/// Progress reports during a run (records read so far, written, DLQ).
+pub type Progress<'a> = &'a mut dyn FnMut(&Summary);
+
 /// What a run did: `read = delivered + skipped + dead_lettered`, and
 /// `delivered = written + duplicates`; each sink's `written + duplicates`
 /// is `delivered` too.
