@@ -222,14 +222,21 @@ fn two_processes_share_one_consumer() {
     let dir = project("nats-two", &program(SHARED, &stream, &consumer));
     let db = db::pg_schema("nats_two");
 
+    // The second starts once the first is pulling: two first runs at the
+    // same instant on a fresh database race to create its tables (known;
+    // store set-up, not the source).
+    let pulling = |n: usize| {
+        wait_until("processes pulling", FINISH, || {
+            stream
+                .try_consumer(&consumer)
+                .is_some_and(|c| c.num_waiting >= n)
+        })
+    };
     let a = start(&dir, &["--db", &db]);
+    pulling(1);
     let b = start(&dir, &["--db", &db]);
     // Both are pulling before anything is published: both get messages.
-    wait_until("two processes pulling", FINISH, || {
-        stream
-            .try_consumer(&consumer)
-            .is_some_and(|c| c.num_waiting >= 2)
-    });
+    pulling(2);
     stream.publish(0..N);
     wait_until("all rows", FINISH, || rows(&db) >= N as i64);
     stream.wait_all_acked(&consumer, N);
