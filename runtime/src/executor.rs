@@ -214,7 +214,8 @@ pub fn run_pipeline(
     );
     if let Some(task) = task {
         // Its last acknowledgements (bounded: the run is over either way).
-        let _ = runtime.block_on(tokio::time::timeout(SOURCE_FINISH, task));
+        // (`timeout` makes its timer at once: inside the runtime.)
+        let _ = runtime.block_on(async { tokio::time::timeout(SOURCE_FINISH, task).await });
     }
     summary.elapsed = started.elapsed();
     let status = if result.is_ok() { "finished" } else { "failed" };
