@@ -88,7 +88,10 @@ impl Run {
             if Instant::now() > deadline {
                 let _ = self.child.kill();
                 let _ = self.child.wait();
-                panic!("dashc did not exit within {limit:?}; stderr:\n{}", self.stderr());
+                panic!(
+                    "dashc did not exit within {limit:?}; stderr:\n{}",
+                    self.stderr()
+                );
             }
             std::thread::sleep(Duration::from_millis(20));
         }
@@ -132,5 +135,8 @@ pub fn count(url: &str, table: &str) -> i64 {
 
 /// `count(DISTINCT col)` of `table`.
 pub fn distinct(url: &str, table: &str, column: &str) -> i64 {
-    db::int(url, &format!("SELECT count(DISTINCT {column}) FROM {table}"))
+    db::int(
+        url,
+        &format!("SELECT count(DISTINCT {column}) FROM {table}"),
+    )
 }
