@@ -146,7 +146,7 @@ pub fn spawn(
             std::thread::spawn(move || reader.run(&tx, &shutdown));
         }
         Input::Http(h) => {
-            let poller = http_poll::Poller::new(h.clone(), &source.name, state)?;
+            let poller = http_poll::Poller::new(h.clone(), &source.name, source.secret, state)?;
             context.handle.spawn(poller.run(tx, shutdown));
         }
         Input::Webhook(w) => {
