@@ -54,6 +54,22 @@ impl Breaker {
     }
 }
 
+/// The most frequent failure of a batch's dead letters, as
+/// `stage: CODE message`, for the circuit breaker's error.
+pub(crate) fn most_common(dead: &[crate::store::DeadLetter]) -> String {
+    let mut counts: std::collections::HashMap<(&str, &str), (usize, &str)> =
+        std::collections::HashMap::new();
+    for d in dead {
+        let entry = counts.entry((&d.stage, &d.code)).or_insert((0, &d.message));
+        entry.0 += 1;
+    }
+    counts
+        .into_iter()
+        .max_by_key(|(key, (n, _))| (*n, std::cmp::Reverse(*key)))
+        .map(|((stage, code), (n, message))| format!("{n} × stage `{stage}`: {code} {message}"))
+        .unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -79,20 +95,4 @@ mod tests {
         b.add(WINDOW / 2 + 1, WINDOW / 2 + 1);
         assert_eq!(b.tripped(), Some((WINDOW / 2 + 1, WINDOW)));
     }
-}
-
-/// The most frequent failure of a batch's dead letters, as
-/// `stage: CODE message`, for the circuit breaker's error.
-pub(crate) fn most_common(dead: &[crate::store::DeadLetter]) -> String {
-    let mut counts: std::collections::HashMap<(&str, &str), (usize, &str)> =
-        std::collections::HashMap::new();
-    for d in dead {
-        let entry = counts.entry((&d.stage, &d.code)).or_insert((0, &d.message));
-        entry.0 += 1;
-    }
-    counts
-        .into_iter()
-        .max_by_key(|(key, (n, _))| (*n, std::cmp::Reverse(*key)))
-        .map(|((stage, code), (n, message))| format!("{n} × stage `{stage}`: {code} {message}"))
-        .unwrap_or_default()
 }
