@@ -24,18 +24,7 @@ fn program(a: u16, b: u16) -> String {
 
 /// POST one record; the status, or `None` when nothing listens.
 fn post(port: u16, path: &str, id: u64) -> Option<u16> {
-    use std::io::{Read, Write};
-    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
-    s.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
-    let body = format!("{{\"id\": {id}}}");
-    write!(
-        s,
-        "POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )
-    .ok()?;
-    let mut answer = String::new();
-    s.read_to_string(&mut answer).ok()?;
+    let answer = post_body(port, path, &format!("{{\"id\": {id}}}"))?;
     answer.split(' ').nth(1)?.parse().ok()
 }
 

@@ -176,13 +176,7 @@ pub fn run_pipeline(
         webhooks: process.webhooks.clone(),
         pipeline: plan.pipeline.clone(),
     };
-    let batch_size = plan
-        .sinks
-        .iter()
-        .map(|s| s.batch)
-        .min()
-        .unwrap_or(1000)
-        .max(1);
+    let batch_size = plan.batch_size();
     // Buffers grow with what arrives: a huge `batch` is a bound, never an
     // allocation made up front. Live sources buffer units (requests,
     // pages, messages), a bounded number of them.

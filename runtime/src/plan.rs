@@ -209,6 +209,27 @@ pub struct Plan {
     pub max_error_rate: f64,
 }
 
+impl Plan {
+    /// Records per batch: the smallest `batch` of the pipeline's sinks.
+    pub fn batch_size(&self) -> usize {
+        self.sinks
+            .iter()
+            .map(|s| s.batch)
+            .min()
+            .unwrap_or(DEFAULT_BATCH)
+            .max(1)
+    }
+
+    /// How long a batch may wait for more records: the smallest `linger`.
+    pub fn linger(&self) -> Duration {
+        self.sinks
+            .iter()
+            .map(|s| s.linger)
+            .min()
+            .unwrap_or(DEFAULT_LINGER)
+    }
+}
+
 /// The defaults of what neither the program nor `dash.yaml` sets.
 pub const DEFAULT_BATCH: usize = 1000;
 pub const DEFAULT_LINGER: Duration = Duration::from_millis(500);

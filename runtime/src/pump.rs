@@ -74,19 +74,7 @@ pub fn pump(
     summary: &mut Summary,
     progress: Progress<'_>,
 ) -> Result<(), RunError> {
-    let batch_size = plan
-        .sinks
-        .iter()
-        .map(|s| s.batch)
-        .min()
-        .unwrap_or(1000)
-        .max(1);
-    let linger = plan
-        .sinks
-        .iter()
-        .map(|s| s.linger)
-        .min()
-        .unwrap_or(Duration::from_millis(500));
+    let (batch_size, linger) = (plan.batch_size(), plan.linger());
     let mut files = FileSinks::open(plan)?;
     runtime.block_on(files.recover(&store, plan, feed.start))?;
     let (to_writer, queue) = tokio::sync::mpsc::channel(1);
@@ -122,8 +110,9 @@ pub fn pump(
     // The number of the last record handed over in a unit.
     let mut seq = feed.start;
     let result = (|| loop {
-        let (batch, finished) = gather(&mut feed, runtime, batch_size, linger, &mut seq)?;
+        // What waited while the last batch was handed over: the backlog.
         summary.buffered = feed.feeds.len();
+        let (batch, finished) = gather(&mut feed, runtime, batch_size, linger, &mut seq)?;
         if batch.records.is_empty() && batch.units == 0 {
             if finished {
                 return Ok(());

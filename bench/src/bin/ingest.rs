@@ -10,7 +10,9 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
-use dash_bench::{Measured, measure, table, thousands, weather_data, weather_pipeline, workspace};
+use dash_bench::{
+    Measured, measure, psql, table, thousands, weather_data, weather_pipeline, workspace,
+};
 
 struct Args {
     n: usize,
@@ -50,21 +52,6 @@ fn args() -> Result<Args, String> {
 fn in_schema(db: &str, schema: &str) -> String {
     let sep = if db.contains('?') { '&' } else { '?' };
     format!("{db}{sep}options=-c%20search_path%3D{schema}")
-}
-
-fn psql(url: &str, sql: &str) -> Result<String, String> {
-    let out = Command::new("psql")
-        .arg(url)
-        .args(["-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-c", sql])
-        .output()
-        .map_err(|e| format!("psql: {e}"))?;
-    if !out.status.success() {
-        return Err(format!(
-            "psql `{sql}`: {}",
-            String::from_utf8_lossy(&out.stderr)
-        ));
-    }
-    Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
 }
 
 fn fresh_schema(db: &str, schema: &str) -> Result<String, String> {
