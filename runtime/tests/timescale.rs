@@ -165,9 +165,14 @@ fn retention_and_compression_are_timescaledb_policies() {
         ),
         vec!["0".to_string()]
     );
+    // The 2020 row is expired: the retention policy's background job may
+    // already have dropped it, so only the recent rows are counted.
     assert_eq!(
-        texts(&db, "SELECT CAST(count(*) AS TEXT) FROM series"),
-        vec!["4".to_string()]
+        texts(
+            &db,
+            "SELECT CAST(count(*) AS TEXT) FROM series WHERE ts > '2021-01-01'"
+        ),
+        vec!["3".to_string()]
     );
     // Schema evolution on the compressed hypertable: a new nullable field
     // adds its column, and the run writes the new rows.
@@ -194,9 +199,10 @@ fn retention_and_compression_are_timescaledb_policies() {
     assert_eq!(
         texts(
             &db,
-            "SELECT CAST(count(*) AS TEXT) || ' ' || CAST(count(*) FILTER (WHERE note IS NULL) AS TEXT) FROM series"
+            "SELECT CAST(count(*) AS TEXT) || ' ' || CAST(count(*) FILTER (WHERE note IS NULL) AS TEXT) \
+             FROM series WHERE ts > '2021-01-01'"
         ),
-        vec!["5 5".to_string()]
+        vec!["4 4".to_string()]
     );
     // The retention job drops the 2020 chunk.
     execute(
