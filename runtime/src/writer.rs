@@ -44,6 +44,7 @@ pub async fn write(
     acks: std::sync::mpsc::Sender<Written>,
 ) -> Result<(), StoreError> {
     while let Some(mut commit) = queue.recv().await {
+        let started = std::time::Instant::now();
         let written = commit_with_retry(&store, &target, &commit).await?;
         for acknowledge in std::mem::take(&mut commit.after.0) {
             acknowledge();
@@ -52,6 +53,7 @@ pub async fn write(
             tables = ?written.tables,
             dead = commit.dead.len(),
             position = commit.position,
+            took = ?started.elapsed(),
             "batch committed"
         );
         let _ = acks.send(written);
