@@ -216,6 +216,60 @@ fn killed_mid_stream_restart_writes_each_message_once() {
 }
 
 #[test]
+fn in_flight_messages_are_bounded_while_the_database_stalls() {
+    let stream = Stream::new(SHARED, "bound");
+    let consumer = format!("dash_bound_{}", std::process::id());
+    let dir = project("nats-bound", &program(SHARED, &stream, &consumer));
+    let db = db::pg_schema("nats_bound");
+    stream.publish(0..1);
+    let run = start(&dir, &["--db", &db]);
+    wait_until("the first row", FINISH, || rows(&db) == 1);
+
+    // The table locked against writes (reads go on) by a transaction of
+    // the test: no batch commits, so nothing is acked, and the server
+    // stops delivering at the bound.
+    let (locked, wait_locked) = std::sync::mpsc::channel();
+    let (unlock, wait_unlock) = std::sync::mpsc::channel::<()>();
+    let locker_url = db.clone();
+    let locker = std::thread::spawn(move || {
+        db::block_on(async {
+            use sqlx::Connection;
+            let mut c = sqlx::PgConnection::connect(&locker_url)
+                .await
+                .expect("connect");
+            let mut tx = c.begin().await.expect("begin");
+            sqlx::query("LOCK TABLE ticks IN EXCLUSIVE MODE")
+                .execute(&mut *tx)
+                .await
+                .expect("lock");
+            locked.send(()).expect("the test waits");
+            let _ = wait_unlock.recv();
+            tx.rollback().await.expect("rollback");
+        })
+    });
+    wait_locked.recv().expect("locked");
+    stream.publish(1..N);
+    // Three batches of the default 1000, plus two pulls of 1024.
+    let bound = 3 * 1000 + 2 * 1024;
+    wait_until("the bound reached", Duration::from_secs(8), || {
+        stream.consumer(&consumer).num_ack_pending == bound
+    });
+    std::thread::sleep(Duration::from_millis(500));
+    let info = stream.consumer(&consumer);
+    assert_eq!(info.config.max_ack_pending, bound as i64);
+    assert_eq!(info.num_ack_pending, bound, "no more delivered");
+    assert!(info.num_pending > 0, "messages wait on the server");
+    assert_eq!(rows(&db), 1, "nothing committed while locked");
+
+    unlock.send(()).expect("the locker waits");
+    locker.join().expect("the locker");
+    wait_until("all rows", FINISH, || rows(&db) >= N as i64);
+    stream.wait_all_acked(&consumer, N);
+    run.stop();
+    assert_exactly(&db, N);
+}
+
+#[test]
 fn two_processes_share_one_consumer() {
     let stream = Stream::new(SHARED, "two");
     let consumer = format!("dash_two_{}", std::process::id());

@@ -175,6 +175,7 @@ pub fn run_pipeline(
         shutdown: process.shutdown.clone(),
         webhooks: process.webhooks.clone(),
         pipeline: plan.pipeline.clone(),
+        batch_size: plan.batch_size(),
     };
     let batch_size = plan.batch_size();
     // Buffers grow with what arrives: a huge `batch` is a bound, never an

@@ -104,6 +104,8 @@ pub struct Context {
     /// The webhook listeners shared by the process's pipelines.
     pub webhooks: Arc<webhook::Listeners>,
     pub pipeline: String,
+    /// The most records one batch of the pipeline holds.
+    pub batch_size: usize,
 }
 
 /// Start reading `source` from byte `start` (or, for sources with a
@@ -158,6 +160,7 @@ pub fn spawn(
             task = Some(context.handle.spawn(nats::consume(
                 n.clone(),
                 source.name.clone(),
+                context.batch_size,
                 tx,
                 shutdown,
             )));

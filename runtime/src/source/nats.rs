@@ -1,12 +1,13 @@
 //! `nats` sources: a JetStream durable pull consumer.
 //!
-//! Each message is one unit of one record. It is acked only after the
-//! batch holding it has committed: the unit's ack closure (called by the
-//! writer after the transaction) hands the message's reply subject to an
-//! acker task, which publishes `+ACK`. A message that is never acked (the
-//! process died, its batch failed, it was pulled but never handed over)
-//! is redelivered by the server after [`ACK_WAIT`], to this process or to
-//! another one on the same consumer; a sink `key` keeps its row single.
+//! The messages at hand (up to [`UNIT`]) form one unit, one record each.
+//! They are acked only after the batch holding them has committed: the
+//! unit's ack closure (called by the writer after the transaction) hands
+//! the messages' reply subjects to an acker task, which publishes `+ACK`
+//! for each. A message that is never acked (the process died, its batch
+//! failed, it was pulled but never handed over) is redelivered by the
+//! server after [`ACK_WAIT`], to this process or to another one on the
+//! same consumer; a sink `key` keeps its row single.
 //!
 //! The consumer is durable and shared: several `dashc run` processes pull
 //! from it and the server spreads the messages among them. No position is
@@ -33,21 +34,25 @@ use super::{Feed, Mark, RawRecord, SourceError};
 /// after a crash (SIGKILL) its messages reach another process, or the
 /// restarted one, after this long. A commit stalled longer than this (a
 /// database outage) sees its messages delivered again: harmless with a
-/// sink `key`, at most [`MAX_ACK_PENDING`] of them.
+/// sink `key`, at most [`max_ack_pending`] of them.
 pub const ACK_WAIT: Duration = Duration::from_secs(10);
 
 /// At most this many messages are delivered and not yet acked, over all
-/// processes on the consumer. A pipeline holds, in the worst case, a
-/// pull's worth ([`PULL`]), its buffer of 256 units
-/// ([`crate::executor::LIVE_UNITS`]), a batch being gathered, one queued
-/// and one committing (a sink's `batch`, default 1000): about 3,500 for a
-/// default pipeline. 4096 keeps it writing full batches, and bounds what
-/// a crash leaves to be redelivered (and a stall delivered twice).
-pub const MAX_ACK_PENDING: i64 = 4096;
+/// processes on the consumer: three batches of the sink (one gathering,
+/// one queued, one committing) and two pulls, and at least 4096. Enough to
+/// keep the pipeline writing full batches; it also bounds what a crash
+/// leaves to be redelivered (and what a stall sees delivered twice).
+pub fn max_ack_pending(batch_size: usize) -> i64 {
+    let wanted = batch_size.saturating_mul(3).saturating_add(2 * PULL);
+    i64::try_from(wanted).unwrap_or(i64::MAX).max(4096)
+}
 
-/// Messages asked for per pull request: the pipeline's buffer again, so
-/// a pull refills it (the next pull goes out when half are consumed).
-const PULL: usize = 256;
+/// Messages asked for per pull request (the next pull goes out when half
+/// are consumed).
+const PULL: usize = 1024;
+
+/// At most this many messages at hand form one unit.
+const UNIT: usize = 512;
 
 /// The server sends an idle heartbeat this often on a pull; two missed
 /// ones end the message stream, which is then made anew.
@@ -59,9 +64,11 @@ const HEARTBEAT: Duration = Duration::from_secs(5);
 pub async fn consume(
     plan: NatsPlan,
     source: String,
+    batch_size: usize,
     tx: mpsc::Sender<Result<Feed, SourceError>>,
     shutdown: Shutdown,
 ) {
+    let in_flight = max_ack_pending(batch_size);
     let shown = mask_url(&plan.url);
     let fail = |message: String| {
         Err(SourceError::Live {
@@ -103,7 +110,7 @@ pub async fn consume(
     // The first consumer is made here: a consumer that cannot be made now
     // (a subject outside the stream, a push consumer of that name) is an
     // error of the program; later failures are retried.
-    let mut messages = match open(&stream, &plan).await {
+    let mut messages = match open(&stream, &plan, in_flight).await {
         Ok(m) => Some(m),
         Err(e) => {
             let _ = tx
@@ -123,14 +130,14 @@ pub async fn consume(
         "consuming"
     );
 
-    let (ack_tx, acks) = mpsc::unbounded_channel::<Subject>();
+    let (ack_tx, acks) = mpsc::unbounded_channel::<Vec<Subject>>();
     let acker = tokio::spawn(ack_all(client.clone(), acks));
     let fresh = || Backoff::new(Duration::from_millis(100), Duration::from_secs(5));
     let mut backoff = fresh();
     'intake: loop {
-        let mut pulling = match messages.take() {
+        let pulling = match messages.take() {
             Some(m) => m,
-            None => match open(&stream, &plan).await {
+            None => match open(&stream, &plan, in_flight).await {
                 Ok(m) => m,
                 Err(e) => {
                     tracing::warn!(source = %source, error = %e, "cannot pull from NATS; retrying");
@@ -141,31 +148,45 @@ pub async fn consume(
                 }
             },
         };
+        // The messages already at hand, as one unit (a failure ends it).
+        let mut pulling = pulling.ready_chunks(UNIT);
         loop {
             let next = tokio::select! {
                 biased;
                 () = shutdown.wait() => break 'intake,
                 next = pulling.next() => next,
             };
-            let message = match next {
-                Some(Ok(message)) => message,
-                Some(Err(e)) => {
-                    tracing::warn!(source = %source, error = %e, "NATS messages failed; pulling again");
-                    break;
-                }
-                None => {
-                    tracing::warn!(source = %source, "NATS messages ended; pulling again");
-                    break;
-                }
+            let Some(chunk) = next else {
+                tracing::warn!(source = %source, "NATS messages ended; pulling again");
+                break;
             };
-            backoff = fresh();
-            let feed = unit(message, &ack_tx);
-            tokio::select! {
-                biased;
-                () = shutdown.wait() => break 'intake,
-                sent = tx.send(Ok(feed)) => if sent.is_err() {
-                    break 'intake; // the pipeline stopped
-                },
+            let mut messages = Vec::with_capacity(chunk.len());
+            let mut failed = None;
+            for item in chunk {
+                match item {
+                    Ok(message) => messages.push(message),
+                    Err(e) => {
+                        failed = Some(e);
+                        break;
+                    }
+                }
+            }
+            if !messages.is_empty() {
+                backoff = fresh();
+                let feed = unit(messages, &ack_tx);
+                tokio::select! {
+                    biased;
+                    () = shutdown.wait() => break 'intake,
+                    sent = tx.send(Ok(feed)) => if sent.is_err() {
+                        break 'intake; // the pipeline stopped
+                    },
+                }
+            }
+            if let Some(e) = failed {
+                // The messages after it in the chunk were not handed over:
+                // they come again after ACK_WAIT.
+                tracing::warn!(source = %source, error = %e, "NATS messages failed; pulling again");
+                break;
             }
         }
         drop(pulling);
@@ -192,13 +213,14 @@ pub async fn consume(
 async fn open(
     stream: &stream::Stream,
     plan: &NatsPlan,
+    in_flight: i64,
 ) -> Result<consumer::pull::Stream, async_nats::Error> {
     let config = consumer::pull::Config {
         durable_name: Some(plan.consumer.clone()),
         filter_subject: plan.subject.clone(),
         ack_policy: consumer::AckPolicy::Explicit,
         ack_wait: ACK_WAIT,
-        max_ack_pending: MAX_ACK_PENDING,
+        max_ack_pending: in_flight,
         deliver_policy: consumer::DeliverPolicy::All,
         ..Default::default()
     };
@@ -223,25 +245,29 @@ async fn open(
         .await?)
 }
 
-/// A message as a unit of one record, acked through `acks` once committed.
-fn unit(message: jetstream::Message, acks: &mpsc::UnboundedSender<Subject>) -> Feed {
-    let (text, broken) = super::text_of(&message.payload);
-    let reply = message.message.reply;
-    let acks = acks.clone();
-    Feed::Unit(
-        vec![RawRecord {
+/// Messages as a unit of one record each, acked through `acks` once
+/// committed.
+fn unit(messages: Vec<jetstream::Message>, acks: &mpsc::UnboundedSender<Vec<Subject>>) -> Feed {
+    let mut records = Vec::with_capacity(messages.len());
+    let mut replies = Vec::with_capacity(messages.len());
+    for message in messages {
+        let (text, broken) = super::text_of(&message.payload);
+        records.push(RawRecord {
             raw: text,
             json: None,
             broken,
             end: 0,
-        }],
+        });
+        replies.extend(message.message.reply);
+    }
+    let acks = acks.clone();
+    Feed::Unit(
+        records,
         Mark {
             state: None,
             // Runs on the writer task: it must not block; the acker sends.
             ack: Some(Box::new(move |_| {
-                if let Some(reply) = reply {
-                    let _ = acks.send(reply);
-                }
+                let _ = acks.send(replies);
             })),
         },
     )
@@ -249,10 +275,12 @@ fn unit(message: jetstream::Message, acks: &mpsc::UnboundedSender<Subject>) -> F
 
 /// Publish `+ACK` to each reply subject that arrives, until every sender
 /// is gone.
-async fn ack_all(client: async_nats::Client, mut acks: mpsc::UnboundedReceiver<Subject>) {
-    while let Some(reply) = acks.recv().await {
-        if let Err(e) = client.publish(reply, "+ACK".into()).await {
-            tracing::warn!(error = %e, "a NATS ack could not be sent; the message will be delivered again");
+async fn ack_all(client: async_nats::Client, mut acks: mpsc::UnboundedReceiver<Vec<Subject>>) {
+    while let Some(replies) = acks.recv().await {
+        for reply in replies {
+            if let Err(e) = client.publish(reply, "+ACK".into()).await {
+                tracing::warn!(error = %e, "a NATS ack could not be sent; the message will be delivered again");
+            }
         }
     }
 }
