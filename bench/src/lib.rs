@@ -18,6 +18,22 @@ pub fn workspace() -> PathBuf {
 /// The weather pipeline of LANGUAGE.md §1, reading `data` with batches of
 /// `batch` rows into the PostgreSQL table `metrics` keyed by station and ts.
 pub fn weather_pipeline(data: &Path, batch: usize) -> String {
+    weather_program(
+        &format!(
+            "file {{\n  path: \"{}\"\n  format: jsonl\n}}",
+            data.display()
+        ),
+        batch,
+        true,
+    )
+}
+
+/// The weather pipeline of LANGUAGE.md §1 with its source `readings` of
+/// the given kind and options (`file { … }`, `nats { … }`, …); with
+/// `time`, the sink is partitioned by `ts` (a hypertable: TimescaleDB
+/// must be in the database).
+pub fn weather_program(source: &str, batch: usize, time: bool) -> String {
+    let time = if time { "\n  time: ts" } else { "" };
     format!(
         r#"type Reading {{
   station: string
@@ -34,10 +50,7 @@ type Metric {{
   comfort: string
 }}
 
-source readings: Reading from file {{
-  path: "{}"
-  format: jsonl
-}}
+source readings: Reading from {source}
 
 transform to_metric(r: Reading) -> Metric {{
   let station = lower(trim(r.station))
@@ -54,8 +67,7 @@ transform to_metric(r: Reading) -> Metric {{
 }}
 
 sink metrics: Metric into postgres {{
-  table: "metrics"
-  time: ts
+  table: "metrics"{time}
   key: [station, ts]
   batch: {batch}
   linger: 200ms
@@ -64,8 +76,7 @@ sink metrics: Metric into postgres {{
 pipeline weather {{
   readings -> to_metric -> metrics
 }}
-"#,
-        data.display()
+"#
     )
 }
 

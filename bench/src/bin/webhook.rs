@@ -7,7 +7,7 @@
 //! the commit). Prints a table.
 //!
 //! ```sh
-//! cargo build --release && cargo run --release -p dash-bench --bin webhook -- [--clients 100] [--seconds 10] [--db URL]
+//! cargo build --release && cargo run --release -p dash-bench --bin webhook -- [--runs 3] [--clients 100] [--seconds 10] [--db URL]
 //! ```
 
 use std::process::{Command, ExitCode, Stdio};
@@ -20,6 +20,7 @@ use dash_bench::{psql, table, thousands, workspace};
 const PER_REQUEST: u64 = 100;
 
 struct Args {
+    runs: usize,
     clients: u64,
     seconds: u64,
     db: String,
@@ -27,6 +28,7 @@ struct Args {
 
 fn args() -> Result<Args, String> {
     let mut args = Args {
+        runs: 3,
         clients: 100,
         seconds: 10,
         db: "postgres://postgres@127.0.0.1:5432/test".into(),
@@ -41,14 +43,19 @@ fn args() -> Result<Args, String> {
             "--seconds" => {
                 args.seconds = value()?.parse().map_err(|e| format!("--seconds: {e}"))?
             }
+            "--runs" => args.runs = value()?.parse().map_err(|e| format!("--runs: {e}"))?,
             "--db" => args.db = value()?,
             "-h" | "--help" => {
                 return Err(
-                    "usage: webhook [--clients N] [--seconds S] [--db postgres://…]".into(),
+                    "usage: webhook [--runs R] [--clients N] [--seconds S] [--db postgres://…]"
+                        .into(),
                 );
             }
             other => return Err(format!("unknown argument `{other}` (see --help)")),
         }
+    }
+    if args.runs == 0 || args.clients == 0 || args.seconds == 0 {
+        return Err("--runs, --clients and --seconds must be at least 1".into());
     }
     Ok(args)
 }
@@ -93,6 +100,45 @@ fn run() -> Result<(), String> {
             dashc.display()
         ));
     }
+    let mut rows = Vec::new();
+    for run in 1..=args.runs {
+        eprintln!("run {run}/{} …", args.runs);
+        rows.extend(one(&args, &dashc, run)?);
+    }
+    println!(
+        "webhook -> PostgreSQL, {} clients, {PER_REQUEST} records per request, {} s per phase",
+        args.clients, args.seconds
+    );
+    println!(
+        "{}",
+        table(
+            &[
+                "run: load",
+                "records/s",
+                "requests",
+                "429s",
+                "p50 ms",
+                "p99 ms",
+                "PG checkpoint writes"
+            ],
+            &rows
+        )
+    );
+    Ok(())
+}
+
+/// The buffers PostgreSQL's checkpoints have written so far (a
+/// checkpoint's writes slow commits down: they show where the tail
+/// latency comes from).
+fn checkpoints(db: &str) -> Result<u64, String> {
+    psql(db, "SELECT buffers_checkpoint FROM pg_stat_bgwriter")?
+        .parse()
+        .map_err(|e| format!("checkpoints: {e}"))
+}
+
+/// One run on a fresh schema: the maximum rate, then half of it; a table
+/// row for each.
+fn one(args: &Args, dashc: &std::path::Path, run: usize) -> Result<Vec<Vec<String>>, String> {
     let schema = "dash_bench_webhook";
     psql(
         &args.db,
@@ -118,7 +164,7 @@ fn run() -> Result<(), String> {
         ),
     )
     .map_err(|e| e.to_string())?;
-    let mut child = Command::new(&dashc)
+    let mut child = Command::new(dashc)
         .arg("run")
         .arg(&dir)
         .args(["--db", &url])
@@ -133,6 +179,8 @@ fn run() -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     let target = format!("http://127.0.0.1:{port}/in");
     let client = reqwest::Client::new();
+    let checkpoints_before = checkpoints(&args.db)?;
+    let mut checkpoints_half = 0;
     let outcome = runtime.block_on(async {
         let ready = Instant::now();
         loop {
@@ -186,17 +234,19 @@ fn run() -> Result<(), String> {
         }
         let max_secs = started.elapsed().as_secs_f64();
         let max_rate = max_done as f64 / max_secs;
+        checkpoints_half = checkpoints(&args.db)?;
         // Phase 2: open loop at half that rate, spread over the clients.
         let half = max_rate / 2.0;
         let per_client = Duration::from_secs_f64(PER_REQUEST as f64 * args.clients as f64 / half);
         let until = Instant::now() + Duration::from_secs(args.seconds);
+        let clients = args.clients;
         let mut tasks = Vec::new();
-        for c in 0..args.clients {
+        for c in 0..clients {
             let (client, next, target) = (client.clone(), next.clone(), target.clone());
             tasks.push(tokio::spawn(async move {
                 let mut latencies = Vec::new();
                 // Spread the clients' first requests over one interval.
-                tokio::time::sleep(per_client.mul_f64(c as f64 / args.clients as f64)).await;
+                tokio::time::sleep(per_client.mul_f64(c as f64 / clients as f64)).await;
                 let mut tick = tokio::time::interval(per_client);
                 tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
                 while Instant::now() < until {
@@ -240,37 +290,31 @@ fn run() -> Result<(), String> {
     let rows = psql(&url, "SELECT count(*) FROM metrics")?;
     let half_done = half_lat.len() as u64 * PER_REQUEST;
     let ms = |d: Duration| format!("{:.1}", d.as_secs_f64() * 1000.0);
-    println!(
-        "webhook -> PostgreSQL, {} clients, {PER_REQUEST} records per request, {} s per phase",
-        args.clients, args.seconds
-    );
-    println!(
-        "{}",
-        table(
-            &["load", "records/s", "requests", "429s", "p50 ms", "p99 ms"],
-            &[
-                vec![
-                    "maximum (closed loop)".into(),
-                    thousands(max_rate as u64),
-                    thousands(max_lat.len() as u64),
-                    thousands(max_refused),
-                    ms(percentile(&max_lat, 0.5)),
-                    ms(percentile(&max_lat, 0.99)),
-                ],
-                vec![
-                    format!("half ({} records/s offered)", thousands(half as u64)),
-                    thousands((half_done as f64 / half_secs) as u64),
-                    thousands(half_lat.len() as u64),
-                    "0".into(),
-                    ms(percentile(&half_lat, 0.5)),
-                    ms(percentile(&half_lat, 0.99)),
-                ],
-            ],
-        )
-    );
-    println!(
-        "rows in the table: {rows} (acknowledged: {})",
-        thousands(max_done + half_done)
-    );
-    Ok(())
+    let checkpoints_after = checkpoints(&args.db)?;
+    let acknowledged = max_done + half_done;
+    if rows != acknowledged.to_string() {
+        return Err(format!(
+            "the table has {rows} rows, but {acknowledged} records were acknowledged"
+        ));
+    }
+    Ok(vec![
+        vec![
+            format!("{run}: maximum (closed loop)"),
+            thousands(max_rate as u64),
+            thousands(max_lat.len() as u64),
+            thousands(max_refused),
+            ms(percentile(&max_lat, 0.5)),
+            ms(percentile(&max_lat, 0.99)),
+            thousands(checkpoints_half - checkpoints_before),
+        ],
+        vec![
+            format!("{run}: half ({} records/s offered)", thousands(half as u64)),
+            thousands((half_done as f64 / half_secs) as u64),
+            thousands(half_lat.len() as u64),
+            "0".into(),
+            ms(percentile(&half_lat, 0.5)),
+            ms(percentile(&half_lat, 0.99)),
+            thousands(checkpoints_after - checkpoints_half),
+        ],
+    ])
 }
