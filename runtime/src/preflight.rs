@@ -110,9 +110,9 @@ pub fn no_postgres_sink(plan: &Plan) -> Result<(), RunError> {
 
 /// The checks `dashc run` and `dashc dlq replay` make of a pipeline's
 /// sinks before writing anything: a `postgres` sink refuses SQLite and a
-/// `sqlite` sink PostgreSQL; `time` on PostgreSQL needs TimescaleDB (a
-/// hypertable; native partitioning does not run yet) and a `key` that
-/// includes it.
+/// `sqlite` sink PostgreSQL; `time` on PostgreSQL needs a `key` that
+/// includes it (a hypertable, or a partitioned table without TimescaleDB,
+/// where `compress_after` is a warning and rollups do not run yet).
 pub fn check_sinks(store: &Store, sinks: &[crate::plan::SinkPlan]) -> Result<(), RunError> {
     for sink in sinks {
         let Output::Table { engine, .. } = &sink.output else {
@@ -147,27 +147,40 @@ pub fn check_sinks(store: &Store, sinks: &[crate::plan::SinkPlan]) -> Result<(),
         let Some(time) = &sink.time else {
             continue;
         };
-        match (store.engine(), store.timescale()) {
-            ("postgres", None) => {
+        if store.engine() != "postgres" {
+            continue;
+        }
+        let partitions = if store.timescale().is_some() {
+            "a unique index of a hypertable covers its time column"
+        } else {
+            "a unique index of a partitioned table covers its partition column"
+        };
+        if !sink.key.is_empty() && !sink.key.contains(time) {
+            return Err(RunError::Environment(format!(
+                "sink `{}` is partitioned by `{time}`, so its `key` must include `{time}` \
+                 ({partitions}); add it: `key: [{}, {time}]`",
+                sink.name,
+                sink.key.join(", ")
+            )));
+        }
+        if store.timescale().is_none() {
+            if sink.compress_after.is_some() {
+                // LANGUAGE §8: a warning, never silently ignored.
+                eprintln!(
+                    "warning: sink `{}`: `compress_after` needs TimescaleDB, which is not \
+                     installed in this database; its partitions stay uncompressed",
+                    sink.name
+                );
+            }
+            if !sink.rollups.is_empty() {
                 return Err(RunError::NotSupported(format!(
-                    "sink `{}` has `time: {time}`, which asks for a table partitioned by \
-                     `{time}`: Dash makes it a TimescaleDB hypertable, but TimescaleDB is not \
-                     installed in this database (`CREATE EXTENSION timescaledb`), and native \
-                     PostgreSQL partitioning does not run yet. Install the extension, or remove \
-                     `time` from the sink",
+                    "sink `{}` has rollups, which Dash makes TimescaleDB continuous aggregates, \
+                     but TimescaleDB is not installed in this database \
+                     (`CREATE EXTENSION timescaledb`), and rollup tables maintained by Dash on \
+                     plain PostgreSQL do not run yet. Install the extension, or remove the rollups",
                     sink.name
                 )));
             }
-            ("postgres", Some(_)) if !sink.key.is_empty() && !sink.key.contains(time) => {
-                return Err(RunError::Environment(format!(
-                    "sink `{}` is partitioned by `{time}`, so its `key` must include `{time}` \
-                     (a unique index of a hypertable covers its time column); add it: \
-                     `key: [{}, {time}]`",
-                    sink.name,
-                    sink.key.join(", ")
-                )));
-            }
-            _ => {}
         }
     }
     Ok(())

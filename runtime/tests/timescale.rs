@@ -1,12 +1,11 @@
-//! A sink with `time` on PostgreSQL: a TimescaleDB hypertable (`chunk`
-//! wide partitions) when the extension is in the database; refused at run
-//! start on vanilla PostgreSQL, where native partitioning does not run
-//! yet. Both for real: a database of its own with the extension, and a
-//! schema of the shared test database without it.
+//! A sink with `time` on PostgreSQL with TimescaleDB: a hypertable
+//! (`chunk` wide partitions), its policies and continuous aggregates, in a
+//! database of its own with the extension. (Without the extension, see
+//! `partitions.rs`.)
 
 mod common;
 
-use common::db::{PG, execute, pg_schema, texts, try_execute};
+use common::db::{PG, execute, texts, try_execute};
 use common::*;
 use dash_runtime::executor::{RunOptions, run_blocking};
 
@@ -74,23 +73,6 @@ fn time_makes_a_hypertable_with_timescaledb() {
     let s = run_series(&dir, &db).expect("rerun");
     assert_eq!((s.read, s.written, s.duplicates), (10, 0, 10));
     execute(PG, &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
-}
-
-#[test]
-fn time_is_refused_at_start_on_vanilla_postgres() {
-    let db = pg_schema("vanilla_time");
-    let source = format!("{FILE_SOURCE}\n{SINK}");
-    let dir = project("vanilla-time", &source, "in.jsonl", readings().as_bytes());
-    let error = run_series(&dir, &db).expect_err("no TimescaleDB");
-    assert!(
-        error.contains("TimescaleDB is not installed in this database"),
-        "{error}"
-    );
-    assert!(
-        texts(&db, "SELECT CAST(count(*) AS TEXT) FROM dash_checkpoints")
-            .iter()
-            .all(|n| n == "0")
-    );
 }
 
 /// `retention` and `compress_after` become TimescaleDB policies (and the

@@ -6,6 +6,7 @@
 mod columns;
 pub mod lookup;
 mod migrations;
+mod partitions;
 mod pg_copy;
 mod postgres;
 mod sqlite;
@@ -605,17 +606,10 @@ pub fn table_ddl(
     time: Option<&str>,
     sql_type: fn(ColumnKind) -> &'static str,
 ) -> String {
-    let defs: Vec<String> = columns
-        .iter()
-        .map(|c| {
-            let null = if c.nullable { "" } else { " NOT NULL" };
-            format!("{} {}{null}", quote(&c.name), sql_type(c.kind))
-        })
-        .collect();
     let mut sql = format!(
         "CREATE TABLE IF NOT EXISTS {} ({});\n",
         quote(table),
-        defs.join(", ")
+        column_defs(columns, sql_type)
     );
     if !key.is_empty() {
         let cols: Vec<String> = key.iter().map(|k| quote(k)).collect();
@@ -635,6 +629,18 @@ pub fn table_ddl(
         ));
     }
     sql
+}
+
+/// `"a" BIGINT NOT NULL, "b" TEXT, …`: a table's column definitions.
+pub fn column_defs(columns: &[Column], sql_type: fn(ColumnKind) -> &'static str) -> String {
+    let defs: Vec<String> = columns
+        .iter()
+        .map(|c| {
+            let null = if c.nullable { "" } else { " NOT NULL" };
+            format!("{} {}{null}", quote(&c.name), sql_type(c.kind))
+        })
+        .collect();
+    defs.join(", ")
 }
 
 /// `"name"` with embedded quotes doubled: identifiers are always quoted.

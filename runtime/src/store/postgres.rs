@@ -13,10 +13,11 @@ use sqlx::{AssertSqlSafe, PgPool, Row};
 
 use super::lookup::{Cell, FoundRow, found_row, read, select_list};
 use super::migrations::{self, Dialect};
+use super::partitions::{self, Partitioned};
 use super::pg_copy::CopyFormat;
 use super::{
     Column, ColumnKind, Commit, DeadLetter, DlqEntry, SqlValue, StoreError, TableRows, TimeColumn,
-    quote, table_ddl,
+    column_defs, quote, table_ddl,
 };
 
 const DLQ_TEMPLATE: &str = include_str!("../../../migrations/postgres/dlq.sql");
@@ -26,6 +27,8 @@ pub struct Postgres {
     pub url: String,
     /// Tables with a key: their rows go through a staging table.
     keyed: std::sync::Mutex<Vec<String>>,
+    /// Tables range-partitioned by Dash (`time` without TimescaleDB).
+    partitioned: std::sync::Mutex<Vec<std::sync::Arc<Partitioned>>>,
     format: CopyFormat,
     /// The TimescaleDB version installed in the database, if any: a sink
     /// with `time` is then a hypertable.
@@ -67,6 +70,7 @@ impl Postgres {
             pool,
             url: shown.to_string(),
             keyed: Default::default(),
+            partitioned: Default::default(),
             format,
             timescale: timescale.as_ref().map(|(v, _)| v.clone()),
             // TimescaleDB's functions, called by their schema: a session
@@ -108,6 +112,11 @@ impl Postgres {
         // With `time` (TimescaleDB: the run checked it is there), the table
         // becomes a hypertable before its key index, which must then
         // include the time column.
+        if let Some(t) = &time
+            && self.timescale.is_none()
+        {
+            return self.ensure_partitioned(table, columns, key, t).await;
+        }
         let ts = &self.ts;
         let mut sql = table_ddl(table, columns, &[], None, type_name);
         if let Some(t) = &time {
@@ -154,6 +163,81 @@ impl Postgres {
             .await
             .map_err(|e| self.err(e))?;
         tx.commit().await.map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// `time` without TimescaleDB: a table range-partitioned on it, with a
+    /// default partition (`partitions.rs`); partitions past `retention`
+    /// are dropped now, and then periodically by [`Postgres::commit`].
+    async fn ensure_partitioned(
+        &self,
+        table: &str,
+        columns: &[Column],
+        key: &[String],
+        t: &TimeColumn<'_>,
+    ) -> Result<(), StoreError> {
+        let kind: Option<String> =
+            sqlx::query_scalar("SELECT relkind::text FROM pg_class WHERE oid = to_regclass($1)")
+                .bind(quote(table))
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(|e| self.err(e))?;
+        if kind.as_deref().is_some_and(|k| k != "p") {
+            return Err(StoreError::Database {
+                url: self.url.clone(),
+                retryable: false,
+                message: format!(
+                    "table `{table}` exists and is not partitioned, but its sink has `time: {}`,                  which makes a table range-partitioned on `{}` (TimescaleDB is not installed in                  this database). PostgreSQL cannot partition an existing table: rename it (and                  move its rows into the new table after the run, `INSERT INTO … SELECT`), or                  install TimescaleDB (`CREATE EXTENSION timescaledb`), which converts it",
+                    t.name, t.name
+                ),
+            });
+        }
+        let mut sql = partitions::table_sql(table, &column_defs(columns, type_name), t.name);
+        sql.push_str(&table_ddl(table, columns, key, None, type_name));
+        if !key.is_empty()
+            && let Ok(mut keyed) = self.keyed.lock()
+        {
+            keyed.push(table.to_string());
+        }
+        let mut tx = self.pool.begin().await.map_err(|e| self.err(e))?;
+        sqlx::query("SELECT pg_advisory_xact_lock(7305414)")
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| self.err(e))?;
+        sqlx::raw_sql(AssertSqlSafe(sql))
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| self.err(e))?;
+        let p = std::sync::Arc::new(Partitioned::new(table, t.name, t.chunk, t.retention));
+        let dropped = partitions::drop_expired(&mut tx, &p).await.map_err(|e| {
+            self.err(e)
+                .doing("dropping partitions past their retention")
+        })?;
+        tx.commit().await.map_err(|e| self.err(e))?;
+        for name in dropped {
+            eprintln!("note: table `{table}`: dropped partition `{name}` (past its retention)");
+        }
+        if let Ok(mut partitioned) = self.partitioned.lock() {
+            partitioned.retain(|q| q.table != table);
+            partitioned.push(p);
+        }
+        Ok(())
+    }
+
+    /// Drop the partitions past their retention of tables due a look.
+    async fn drop_expired(&self, tables: &[std::sync::Arc<Partitioned>]) -> Result<(), StoreError> {
+        for p in tables.iter().filter(|p| partitions::retention_due(p)) {
+            let mut conn = self.pool.acquire().await.map_err(|e| self.err(e))?;
+            let dropped = partitions::drop_expired(&mut conn, p).await.map_err(|e| {
+                self.err(e).doing(format_args!(
+                    "dropping partitions of `{}` past their retention",
+                    p.table
+                ))
+            })?;
+            for name in dropped {
+                tracing::info!(table = %p.table, partition = %name, "dropped a partition past its retention");
+            }
+        }
         Ok(())
     }
 
@@ -253,7 +337,23 @@ impl Postgres {
         c: &Commit,
     ) -> Result<Vec<u64>, StoreError> {
         let keyed = self.keyed.lock().map(|k| k.clone()).unwrap_or_default();
+        let partitioned = self
+            .partitioned
+            .lock()
+            .map(|p| p.clone())
+            .unwrap_or_default();
+        self.drop_expired(&partitioned).await?;
         let mut tx = self.pool.begin().await.map_err(|e| self.err(e))?;
+        let mut made = Vec::new();
+        for t in &c.tables {
+            if let Some(p) = partitioned.iter().find(|p| p.table == t.table) {
+                let indexes = partitions::ensure_for(&mut tx, p, t).await.map_err(|e| {
+                    self.err(e)
+                        .doing(format_args!("making partitions of `{}`", t.table))
+                })?;
+                made.push((p, indexes));
+            }
+        }
         let written = copy_rows(&mut tx, &c.tables, &keyed, self.format)
             .await
             .map_err(|e| self.err(e))?;
@@ -295,6 +395,9 @@ impl Postgres {
             .map_err(|e| self.err(e))?;
         }
         tx.commit().await.map_err(|e| self.err(e))?;
+        for (p, indexes) in made {
+            p.committed(&indexes);
+        }
         Ok(written)
     }
 
