@@ -483,6 +483,15 @@ fn replay_pipeline(
                         sink.time_column(),
                     )
                     .await?;
+                // Rollups kept by Dash (without TimescaleDB) count what a
+                // replay writes, too.
+                if let Some(time) = &sink.time {
+                    let group_by: Vec<String> =
+                        sink.key.iter().filter(|k| *k != time).cloned().collect();
+                    store
+                        .ensure_rollups(table, time, &group_by, &sink.rollups, sink.retention)
+                        .await?;
+                }
             }
         }
         Ok::<_, DlqError>(())

@@ -112,7 +112,8 @@ pub fn no_postgres_sink(plan: &Plan) -> Result<(), RunError> {
 /// sinks before writing anything: a `postgres` sink refuses SQLite and a
 /// `sqlite` sink PostgreSQL; `time` on PostgreSQL needs a `key` that
 /// includes it (a hypertable, or a partitioned table without TimescaleDB,
-/// where `compress_after` is a warning and rollups do not run yet).
+/// where `compress_after` is a warning and rollups cannot follow
+/// `on_conflict: update`).
 pub fn check_sinks(store: &Store, sinks: &[crate::plan::SinkPlan]) -> Result<(), RunError> {
     for sink in sinks {
         let Output::Table { engine, .. } = &sink.output else {
@@ -172,12 +173,12 @@ pub fn check_sinks(store: &Store, sinks: &[crate::plan::SinkPlan]) -> Result<(),
                     sink.name
                 );
             }
-            if !sink.rollups.is_empty() {
+            if !sink.rollups.is_empty() && sink.update {
                 return Err(RunError::NotSupported(format!(
-                    "sink `{}` has rollups, which Dash makes TimescaleDB continuous aggregates, \
-                     but TimescaleDB is not installed in this database \
-                     (`CREATE EXTENSION timescaledb`), and rollup tables maintained by Dash on \
-                     plain PostgreSQL do not run yet. Install the extension, or remove the rollups",
+                    "sink `{}` has rollups and `on_conflict: update`: without TimescaleDB, Dash \
+                     keeps rollups as tables that only ever add rows, so a replaced row would \
+                     be counted twice. Use `on_conflict: skip`, or install TimescaleDB \
+                     (`CREATE EXTENSION timescaledb`), whose continuous aggregates follow updates",
                     sink.name
                 )));
             }

@@ -8,8 +8,11 @@ pub mod lookup;
 mod migrations;
 mod partitions;
 mod pg_copy;
+mod pg_rollup;
+mod pg_write;
 mod postgres;
 mod sqlite;
+mod timescale;
 
 pub use columns::{Column, ColumnKind, SqlValue, columns_of, row_values, sql_value};
 pub use pg_copy::CopyFormat;
@@ -85,8 +88,9 @@ impl Store {
         }
     }
 
-    /// Rollups as TimescaleDB continuous aggregates (PostgreSQL only: the
-    /// run checked TimescaleDB is there, or warned on SQLite).
+    /// Rollups: TimescaleDB continuous aggregates, or tables maintained
+    /// in each batch's transaction without it (PostgreSQL only: SQLite
+    /// warned at run start).
     pub async fn ensure_rollups(
         &self,
         table: &str,

@@ -15,6 +15,9 @@ use super::lookup::{Cell, FoundRow, found_row, read, select_list};
 use super::migrations::{self, Dialect};
 use super::partitions::{self, Partitioned};
 use super::pg_copy::CopyFormat;
+use super::pg_rollup::Rollups;
+use super::pg_write::copy_rows;
+use super::timescale::{interval, literal, policies};
 use super::{
     Column, ColumnKind, Commit, DeadLetter, DlqEntry, SqlValue, StoreError, TableRows, TimeColumn,
     column_defs, quote, table_ddl,
@@ -23,18 +26,20 @@ use super::{
 const DLQ_TEMPLATE: &str = include_str!("../../../migrations/postgres/dlq.sql");
 
 pub struct Postgres {
-    pool: PgPool,
+    pub(super) pool: PgPool,
     pub url: String,
     /// Tables with a key: their rows go through a staging table.
     keyed: std::sync::Mutex<Vec<String>>,
     /// Tables range-partitioned by Dash (`time` without TimescaleDB).
     partitioned: std::sync::Mutex<Vec<std::sync::Arc<Partitioned>>>,
+    /// Rollup tables maintained by Dash (rollups without TimescaleDB).
+    pub(super) rollups: std::sync::Mutex<Vec<std::sync::Arc<Rollups>>>,
     format: CopyFormat,
     /// The TimescaleDB version installed in the database, if any: a sink
     /// with `time` is then a hypertable.
     pub timescale: Option<String>,
     /// `schema.` of TimescaleDB's functions (empty without it).
-    ts: String,
+    pub(super) ts: String,
 }
 
 impl Postgres {
@@ -71,6 +76,7 @@ impl Postgres {
             url: shown.to_string(),
             keyed: Default::default(),
             partitioned: Default::default(),
+            rollups: Default::default(),
             format,
             timescale: timescale.as_ref().map(|(v, _)| v.clone()),
             // TimescaleDB's functions, called by their schema: a session
@@ -81,7 +87,7 @@ impl Postgres {
         Ok(store)
     }
 
-    fn err(&self, e: sqlx::Error) -> StoreError {
+    pub(super) fn err(&self, e: sqlx::Error) -> StoreError {
         StoreError::database(&self.url, e)
     }
 
@@ -344,19 +350,9 @@ impl Postgres {
             .unwrap_or_default();
         self.drop_expired(&partitioned).await?;
         let mut tx = self.pool.begin().await.map_err(|e| self.err(e))?;
-        let mut made = Vec::new();
-        for t in &c.tables {
-            if let Some(p) = partitioned.iter().find(|p| p.table == t.table) {
-                let indexes = partitions::ensure_for(&mut tx, p, t).await.map_err(|e| {
-                    self.err(e)
-                        .doing(format_args!("making partitions of `{}`", t.table))
-                })?;
-                made.push((p, indexes));
-            }
-        }
-        let written = copy_rows(&mut tx, &c.tables, &keyed, self.format)
-            .await
-            .map_err(|e| self.err(e))?;
+        let (written, made) = self
+            .write_tables(&mut tx, &c.tables, &keyed, &partitioned)
+            .await?;
         for d in &c.dead {
             let sql = format!(
                 "INSERT INTO {} (pipeline, stage, code, message, location, raw, source, position, attempts, first_failed_at, last_failed_at) \
@@ -401,6 +397,34 @@ impl Postgres {
         Ok(written)
     }
 
+    /// Write `tables`' rows in `tx`: the partitions they need first, then
+    /// the rows (and the rollups Dash keeps); returns the rows written and
+    /// the partitions made, to record once `tx` commits.
+    #[allow(clippy::type_complexity)]
+    async fn write_tables(
+        &self,
+        tx: &mut sqlx::PgConnection,
+        tables: &[TableRows],
+        keyed: &[String],
+        partitioned: &[std::sync::Arc<Partitioned>],
+    ) -> Result<(Vec<u64>, Vec<(std::sync::Arc<Partitioned>, Vec<i64>)>), StoreError> {
+        let mut made = Vec::new();
+        for t in tables {
+            if let Some(p) = partitioned.iter().find(|p| p.table == t.table) {
+                let indexes = partitions::ensure_for(tx, p, t).await.map_err(|e| {
+                    self.err(e)
+                        .doing(format_args!("making partitions of `{}`", t.table))
+                })?;
+                made.push((p.clone(), indexes));
+            }
+        }
+        let rollups = self.rollups.lock().map(|r| r.clone()).unwrap_or_default();
+        let written = copy_rows(tx, tables, keyed, &rollups, self.format)
+            .await
+            .map_err(|e| self.err(e))?;
+        Ok((written, made))
+    }
+
     pub async fn replay(
         &self,
         dlq: &str,
@@ -411,10 +435,15 @@ impl Postgres {
         sink_positions: &[(String, u64)],
     ) -> Result<u64, StoreError> {
         let keyed = self.keyed.lock().map(|k| k.clone()).unwrap_or_default();
+        let partitioned = self
+            .partitioned
+            .lock()
+            .map(|p| p.clone())
+            .unwrap_or_default();
         let mut tx = self.pool.begin().await.map_err(|e| self.err(e))?;
-        let written = copy_rows(&mut tx, tables, &keyed, self.format)
-            .await
-            .map_err(|e| self.err(e))?;
+        let (written, made) = self
+            .write_tables(&mut tx, tables, &keyed, &partitioned)
+            .await?;
         let sql = format!("DELETE FROM {} WHERE id = ANY($1)", quote(dlq));
         sqlx::query(AssertSqlSafe(sql))
             .bind(resolved)
@@ -444,6 +473,9 @@ impl Postgres {
             .await
             .map_err(|e| self.err(e))?;
         tx.commit().await.map_err(|e| self.err(e))?;
+        for (p, indexes) in made {
+            p.committed(&indexes);
+        }
         Ok(written.iter().sum())
     }
 
@@ -626,121 +658,6 @@ pub fn formatted_type_name(kind: ColumnKind) -> &'static str {
     }
 }
 
-/// COPY every table's rows; returns rows written. A keyed table is
-/// first copied straight in, under a savepoint: when a key is already
-/// there (a replay) the savepoint is rolled back and the batch goes
-/// through a staging table and `INSERT … ON CONFLICT DO NOTHING`.
-async fn copy_rows(
-    tx: &mut sqlx::PgConnection,
-    tables: &[TableRows],
-    keyed: &[String],
-    format: CopyFormat,
-) -> Result<Vec<u64>, sqlx::Error> {
-    let mut out = Vec::with_capacity(tables.len());
-    for t in tables {
-        out.push(copy_table(tx, t, keyed, format).await?);
-    }
-    Ok(out)
-}
-
-/// One table's rows of [`copy_rows`]; returns the rows written.
-async fn copy_table(
-    tx: &mut sqlx::PgConnection,
-    t: &TableRows,
-    keyed: &[String],
-    format: CopyFormat,
-) -> Result<u64, sqlx::Error> {
-    {
-        if t.rows.is_empty() || t.columns.is_empty() {
-            return Ok(0);
-        }
-        let cols: Vec<String> = t.columns.iter().map(|c| quote(c)).collect();
-        let cols = cols.join(", ");
-        if !keyed.contains(&t.table) {
-            return copy_in(tx, &quote(&t.table), &cols, t, format).await;
-        }
-        sqlx::raw_sql("SAVEPOINT dash_copy")
-            .execute(&mut *tx)
-            .await?;
-        match copy_in(tx, &quote(&t.table), &cols, t, format).await {
-            Ok(n) => {
-                sqlx::raw_sql("RELEASE SAVEPOINT dash_copy")
-                    .execute(&mut *tx)
-                    .await?;
-                return Ok(n);
-            }
-            Err(e) if is_unique_violation(&e) => {
-                sqlx::raw_sql("ROLLBACK TO SAVEPOINT dash_copy")
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            Err(e) => return Err(e),
-        }
-        let stage = quote(&format!("dash_stage_{}", t.table));
-        let sql = format!(
-            "CREATE TEMP TABLE IF NOT EXISTS {stage} (LIKE {} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS",
-            quote(&t.table)
-        );
-        sqlx::raw_sql(AssertSqlSafe(sql)).execute(&mut *tx).await?;
-        copy_in(tx, &stage, &cols, t, format).await?;
-        let sql = match &t.upsert {
-            None => format!(
-                "INSERT INTO {} ({cols}) SELECT {cols} FROM {stage} ON CONFLICT DO NOTHING",
-                quote(&t.table),
-            ),
-            // One row per key (the batch's last: rows are staged in order),
-            // as `DO UPDATE` may change a row only once per statement.
-            Some(key) => {
-                let keys: Vec<String> = key.iter().map(|k| quote(k)).collect();
-                let keys = keys.join(", ");
-                format!(
-                    "INSERT INTO {} ({cols}) SELECT DISTINCT ON ({keys}) {cols} FROM {stage} \
-                     ORDER BY {keys}, ctid DESC {}",
-                    quote(&t.table),
-                    t.on_conflict()
-                )
-            }
-        };
-        let written = sqlx::query(AssertSqlSafe(sql))
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        let sql = format!("TRUNCATE {stage}");
-        sqlx::raw_sql(AssertSqlSafe(sql)).execute(&mut *tx).await?;
-        Ok(written)
-    }
-}
-
-/// `COPY target (cols) FROM STDIN` of `t`'s rows; returns rows copied.
-async fn copy_in(
-    tx: &mut sqlx::PgConnection,
-    target: &str,
-    cols: &str,
-    t: &TableRows,
-    format: CopyFormat,
-) -> Result<u64, sqlx::Error> {
-    let statement = format!(
-        "COPY {target} ({cols}) FROM STDIN (FORMAT {})",
-        format.option()
-    );
-    let mut copy = tx.copy_in_raw(&statement).await?;
-    let mut buffer = Vec::with_capacity(1 << 16);
-    format.header(&mut buffer);
-    for row in &t.rows {
-        format.row(&mut buffer, row);
-        if buffer.len() > 1 << 20 {
-            copy.send(std::mem::take(&mut buffer)).await?;
-        }
-    }
-    format.trailer(&mut buffer);
-    copy.send(buffer).await?;
-    copy.finish().await
-}
-
-fn is_unique_violation(e: &sqlx::Error) -> bool {
-    matches!(e, sqlx::Error::Database(d) if d.code().as_deref() == Some("23505"))
-}
-
 /// Upsert committed positions (a source's, file sinks' `sink:NAME`).
 async fn save_positions(
     tx: &mut sqlx::PgConnection,
@@ -759,143 +676,4 @@ async fn save_positions(
         .await?;
     }
     Ok(())
-}
-
-/// A SQL string literal: single quotes doubled.
-fn literal(text: &str) -> String {
-    format!("'{}'", text.replace('\'', "''"))
-}
-
-/// TimescaleDB's compression settings and policy (`compress_after`) and
-/// retention policy (`retention`) of a hypertable, kept in step with the
-/// sink: a policy the sink no longer asks for is removed.
-fn policies(ts: &str, table: &str, t: &TimeColumn<'_>) -> String {
-    let regclass = format!("to_regclass({})", literal(&quote(table)));
-    let mut sql = String::new();
-    match t.compress_after {
-        Some(after) => {
-            let segment: Vec<String> = t.segment_by.iter().map(|c| quote(c)).collect();
-            sql.push_str(&format!(
-                "ALTER TABLE {} SET (timescaledb.compress, timescaledb.compress_segmentby = {}, \
-                 timescaledb.compress_orderby = {});\n",
-                quote(table),
-                literal(&segment.join(", ")),
-                literal(&format!("{} DESC", quote(t.name)))
-            ));
-            sql.push_str(&format!(
-                "SELECT {ts}remove_compression_policy({regclass}, if_exists => TRUE);\n\
-                 SELECT {ts}add_compression_policy({regclass}, {});\n",
-                interval(after)
-            ));
-        }
-        None => sql.push_str(&format!(
-            "SELECT {ts}remove_compression_policy({regclass}, if_exists => TRUE);\n"
-        )),
-    }
-    sql.push_str(&format!(
-        "SELECT {ts}remove_retention_policy({regclass}, if_exists => TRUE);\n"
-    ));
-    if let Some(keep) = t.retention {
-        sql.push_str(&format!(
-            "SELECT {ts}add_retention_policy({regclass}, {});\n",
-            interval(keep)
-        ));
-    }
-    sql
-}
-
-/// A Dash duration as a PostgreSQL interval, in whole days or hours when
-/// it is one (as `timescaledb_information` then shows it).
-fn interval(d: std::time::Duration) -> String {
-    let micros = d.as_micros();
-    let (n, unit) = match micros {
-        m if m % 86_400_000_000 == 0 => (m / 86_400_000_000, "days"),
-        m if m % 3_600_000_000 == 0 => (m / 3_600_000_000, "hours"),
-        m => (m, "microseconds"),
-    };
-    format!("INTERVAL '{n} {unit}'")
-}
-
-impl Postgres {
-    /// Each rollup as a continuous aggregate over `table`: `bucket` is
-    /// `time_bucket(every, time)`, grouped with `group_by` (the key fields
-    /// other than the time), real-time aggregation on (buckets after the
-    /// last refresh are computed from the table when read) and a refresh
-    /// policy every `every` (a late row in a materialized bucket shows
-    /// after the next refresh). Made once: a view that exists is left as
-    /// it is. Outside any transaction (TimescaleDB requires it).
-    pub async fn ensure_rollups(
-        &self,
-        table: &str,
-        time: &str,
-        group_by: &[String],
-        rollups: &[dash_check::plan::RollupSpec],
-        retention: Option<std::time::Duration>,
-    ) -> Result<(), StoreError> {
-        use dash_check::plan::Aggregate;
-        for r in rollups {
-            let groups: Vec<String> = group_by.iter().map(|c| quote(c)).collect();
-            let mut select = vec![format!(
-                "{}time_bucket({}, {}) AS bucket",
-                self.ts,
-                interval(r.every),
-                quote(time)
-            )];
-            select.extend(groups.iter().cloned());
-            for c in &r.columns {
-                let field = c.field.as_deref().map(quote).unwrap_or_default();
-                let agg = match c.aggregate {
-                    Aggregate::Count => "count(*)".to_string(),
-                    Aggregate::Sum => format!("sum({field})"),
-                    Aggregate::Avg => format!("avg({field})"),
-                    Aggregate::Min => format!("min({field})"),
-                    Aggregate::Max => format!("max({field})"),
-                    Aggregate::First => format!("{}first({field}, {})", self.ts, quote(time)),
-                    Aggregate::Last => format!("{}last({field}, {})", self.ts, quote(time)),
-                };
-                select.push(format!("{agg} AS {}", quote(&c.name)));
-            }
-            let group: Vec<String> = std::iter::once("bucket".to_string())
-                .chain(groups)
-                .collect();
-            let view = format!(
-                "CREATE MATERIALIZED VIEW IF NOT EXISTS {} WITH (timescaledb.continuous, \
-                 timescaledb.materialized_only = false) AS SELECT {} FROM {} GROUP BY {} WITH NO DATA",
-                quote(&r.name),
-                select.join(", "),
-                quote(table),
-                group.join(", ")
-            );
-            sqlx::raw_sql(AssertSqlSafe(view))
-                .execute(&self.pool)
-                .await
-                .map_err(|e| {
-                    self.err(e)
-                        .doing(format_args!("creating the rollup `{}`", r.name))
-                })?;
-            let policy = format!(
-                "SELECT {}add_continuous_aggregate_policy(to_regclass({}), start_offset => {}, \
-                 end_offset => {}, schedule_interval => {}, if_not_exists => TRUE)",
-                self.ts,
-                literal(&quote(&r.name)),
-                // Within the retention window: a refresh never reaches
-                // buckets whose rows retention dropped (it would empty them).
-                retention
-                    .filter(|keep| *keep >= r.every * 3)
-                    .map_or_else(|| "NULL".to_string(), interval),
-                interval(r.every),
-                interval(r.every)
-            );
-            sqlx::raw_sql(AssertSqlSafe(policy))
-                .execute(&self.pool)
-                .await
-                .map_err(|e| {
-                    self.err(e).doing(format_args!(
-                        "adding the refresh policy of rollup `{}`",
-                        r.name
-                    ))
-                })?;
-        }
-        Ok(())
-    }
 }

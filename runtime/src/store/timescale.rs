@@ -1,0 +1,152 @@
+//! TimescaleDB, when the extension is in the database: the policies of
+//! a hypertable (compression, retention) and rollups as continuous
+//! aggregates. The hypertable itself is made by `Postgres::ensure_table`.
+
+use sqlx::AssertSqlSafe;
+
+use super::postgres::Postgres;
+use super::{StoreError, TimeColumn, quote};
+
+/// A SQL string literal: single quotes doubled.
+pub(super) fn literal(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
+}
+
+/// TimescaleDB's compression settings and policy (`compress_after`) and
+/// retention policy (`retention`) of a hypertable, kept in step with the
+/// sink: a policy the sink no longer asks for is removed.
+pub(super) fn policies(ts: &str, table: &str, t: &TimeColumn<'_>) -> String {
+    let regclass = format!("to_regclass({})", literal(&quote(table)));
+    let mut sql = String::new();
+    match t.compress_after {
+        Some(after) => {
+            let segment: Vec<String> = t.segment_by.iter().map(|c| quote(c)).collect();
+            sql.push_str(&format!(
+                "ALTER TABLE {} SET (timescaledb.compress, timescaledb.compress_segmentby = {}, \
+                 timescaledb.compress_orderby = {});\n",
+                quote(table),
+                literal(&segment.join(", ")),
+                literal(&format!("{} DESC", quote(t.name)))
+            ));
+            sql.push_str(&format!(
+                "SELECT {ts}remove_compression_policy({regclass}, if_exists => TRUE);\n\
+                 SELECT {ts}add_compression_policy({regclass}, {});\n",
+                interval(after)
+            ));
+        }
+        None => sql.push_str(&format!(
+            "SELECT {ts}remove_compression_policy({regclass}, if_exists => TRUE);\n"
+        )),
+    }
+    sql.push_str(&format!(
+        "SELECT {ts}remove_retention_policy({regclass}, if_exists => TRUE);\n"
+    ));
+    if let Some(keep) = t.retention {
+        sql.push_str(&format!(
+            "SELECT {ts}add_retention_policy({regclass}, {});\n",
+            interval(keep)
+        ));
+    }
+    sql
+}
+
+/// A Dash duration as a PostgreSQL interval, in whole days or hours when
+/// it is one (as `timescaledb_information` then shows it).
+pub(super) fn interval(d: std::time::Duration) -> String {
+    let micros = d.as_micros();
+    let (n, unit) = match micros {
+        m if m % 86_400_000_000 == 0 => (m / 86_400_000_000, "days"),
+        m if m % 3_600_000_000 == 0 => (m / 3_600_000_000, "hours"),
+        m => (m, "microseconds"),
+    };
+    format!("INTERVAL '{n} {unit}'")
+}
+
+impl Postgres {
+    /// Each rollup as a continuous aggregate over `table`: `bucket` is
+    /// `time_bucket(every, time)`, grouped with `group_by` (the key fields
+    /// other than the time), real-time aggregation on (buckets after the
+    /// last refresh are computed from the table when read) and a refresh
+    /// policy every `every` (a late row in a materialized bucket shows
+    /// after the next refresh). Made once: a view that exists is left as
+    /// it is. Outside any transaction (TimescaleDB requires it).
+    pub async fn ensure_rollups(
+        &self,
+        table: &str,
+        time: &str,
+        group_by: &[String],
+        rollups: &[dash_check::plan::RollupSpec],
+        retention: Option<std::time::Duration>,
+    ) -> Result<(), StoreError> {
+        use dash_check::plan::Aggregate;
+        if self.timescale.is_none() {
+            return self
+                .ensure_rollup_tables(table, time, group_by, rollups)
+                .await;
+        }
+        for r in rollups {
+            let groups: Vec<String> = group_by.iter().map(|c| quote(c)).collect();
+            let mut select = vec![format!(
+                "{}time_bucket({}, {}) AS bucket",
+                self.ts,
+                interval(r.every),
+                quote(time)
+            )];
+            select.extend(groups.iter().cloned());
+            for c in &r.columns {
+                let field = c.field.as_deref().map(quote).unwrap_or_default();
+                let agg = match c.aggregate {
+                    Aggregate::Count => "count(*)".to_string(),
+                    Aggregate::Sum => format!("sum({field})"),
+                    Aggregate::Avg => format!("avg({field})"),
+                    Aggregate::Min => format!("min({field})"),
+                    Aggregate::Max => format!("max({field})"),
+                    Aggregate::First => format!("{}first({field}, {})", self.ts, quote(time)),
+                    Aggregate::Last => format!("{}last({field}, {})", self.ts, quote(time)),
+                };
+                select.push(format!("{agg} AS {}", quote(&c.name)));
+            }
+            let group: Vec<String> = std::iter::once("bucket".to_string())
+                .chain(groups)
+                .collect();
+            let view = format!(
+                "CREATE MATERIALIZED VIEW IF NOT EXISTS {} WITH (timescaledb.continuous, \
+                 timescaledb.materialized_only = false) AS SELECT {} FROM {} GROUP BY {} WITH NO DATA",
+                quote(&r.name),
+                select.join(", "),
+                quote(table),
+                group.join(", ")
+            );
+            sqlx::raw_sql(AssertSqlSafe(view))
+                .execute(&self.pool)
+                .await
+                .map_err(|e| {
+                    self.err(e)
+                        .doing(format_args!("creating the rollup `{}`", r.name))
+                })?;
+            let policy = format!(
+                "SELECT {}add_continuous_aggregate_policy(to_regclass({}), start_offset => {}, \
+                 end_offset => {}, schedule_interval => {}, if_not_exists => TRUE)",
+                self.ts,
+                literal(&quote(&r.name)),
+                // Within the retention window: a refresh never reaches
+                // buckets whose rows retention dropped (it would empty them).
+                retention
+                    .filter(|keep| *keep >= r.every * 3)
+                    .map_or_else(|| "NULL".to_string(), interval),
+                interval(r.every),
+                interval(r.every)
+            );
+            sqlx::raw_sql(AssertSqlSafe(policy))
+                .execute(&self.pool)
+                .await
+                .map_err(|e| {
+                    self.err(e).doing(format_args!(
+                        "adding the refresh policy of rollup `{}`",
+                        r.name
+                    ))
+                })?;
+        }
+        Ok(())
+    }
+}
