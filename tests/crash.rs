@@ -197,7 +197,94 @@ fn sigkill_during_ingest_loses_and_duplicates_nothing_sqlite() {
 
 #[test]
 fn sigkill_during_ingest_loses_and_duplicates_nothing_postgres() {
-    let schema = format!("dash_crash_{}", std::process::id());
+    let url = fresh_schema("dash_crash");
+    let dir = project("pg");
+    crash_test(&dir, Some(&url), &url);
+}
+
+/// The same on a table partitioned by time (PostgreSQL without
+/// TimescaleDB: partitions made by the batches) with two rollup tables
+/// kept in the batches' transactions: after the kills, each rollup equals
+/// its GROUP BY over the table.
+#[test]
+fn sigkill_keeps_partitions_and_rollups_exact_on_vanilla_postgres() {
+    let url = fresh_schema("dash_crash_part");
+    let dir = project("pg-part");
+    let program = PROGRAM
+        .replace("type Reading {\n", "type Reading {\n  ts: timestamp\n")
+        .replace("type Metric {\n", "type Metric {\n  ts: timestamp\n")
+        .replace("Metric { station:", "Metric { ts: r.ts, station:")
+        .replace(
+            "  table: \"metrics\"\n",
+            "  table: \"metrics\"\n  time: ts\n  chunk: 1d\n  \
+             rollup hourly every 1h {\n    rows: count()\n    total: sum(temp_f)\n    high: max(temp_f)\n  }\n  \
+             rollup daily every 1d {\n    rows: count()\n    low: min(temp_f)\n  }\n",
+        )
+        .replace("[metrics, copy]", "metrics");
+    std::fs::write(dir.join("p.dash"), program).unwrap();
+    // A time on every JSON record: one second apart from 2026-01-01.
+    let (text, good, bad) = data();
+    let timed: String = text
+        .lines()
+        .enumerate()
+        .map(|(i, line)| match line.strip_prefix('{') {
+            Some(rest) => {
+                let ts = format!(
+                    "2026-01-{:02}T{:02}:{:02}:{:02}Z",
+                    1 + i / 86_400,
+                    i / 3600 % 24,
+                    i / 60 % 60,
+                    i % 60
+                );
+                format!("{{\"ts\": \"{ts}\", {rest}\n")
+            }
+            None => format!("{line}\n"),
+        })
+        .collect();
+    std::fs::write(dir.join("in.jsonl"), timed).unwrap();
+    let (kills, mid) = crash_and_finish(&dir, Some(&url), &url);
+    assert!(
+        kills >= 10,
+        "only {kills} kills landed before the run finished"
+    );
+    assert!(mid >= 5, "only {mid} of {kills} kills landed mid-ingest");
+    assert_eq!(count(&url, "SELECT COUNT(*) FROM metrics") as usize, good);
+    assert_eq!(
+        count(&url, "SELECT COUNT(DISTINCT n) FROM metrics") as usize,
+        good
+    );
+    assert_eq!(count(&url, "SELECT COUNT(*) FROM dash_dlq") as usize, bad);
+    assert_eq!(
+        count(&url, "SELECT COUNT(*) FROM metrics_default"),
+        0,
+        "every row in a partition of its own day"
+    );
+    let hourly = "SELECT bucket, rows, round(total::numeric, 6), high FROM hourly";
+    let hourly_by = "SELECT date_bin('1 hour', ts, '2000-01-03'), count(*), \
+                     round(sum(temp_f)::numeric, 6), max(temp_f) FROM metrics GROUP BY 1";
+    let daily = "SELECT bucket, rows, low FROM daily";
+    let daily_by = "SELECT date_bin('1 day', ts, '2000-01-03'), count(*), min(temp_f) \
+                    FROM metrics GROUP BY 1";
+    for (stored, group_by) in [(hourly, hourly_by), (daily, daily_by)] {
+        assert!(count(&url, &format!("SELECT COUNT(*) FROM ({stored}) x")) > 0);
+        assert_eq!(
+            count(
+                &url,
+                &format!(
+                    "SELECT COUNT(*) FROM (({stored} EXCEPT {group_by}) \
+                     UNION ALL ({group_by} EXCEPT {stored})) x"
+                )
+            ),
+            0,
+            "{stored} differs from its GROUP BY"
+        );
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// A fresh schema `{prefix}_{pid}` of the test database: a URL using it.
+fn fresh_schema(prefix: &str) -> String {
+    let schema = format!("{prefix}_{}", std::process::id());
     let base = "postgres://postgres@127.0.0.1:5432/test";
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -215,7 +302,5 @@ fn sigkill_during_ingest_loses_and_duplicates_nothing_postgres() {
         .await
         .unwrap();
     });
-    let url = format!("{base}?options=-c%20search_path%3D{schema}");
-    let dir = project("pg");
-    crash_test(&dir, Some(&url), &url);
+    format!("{base}?options=-c%20search_path%3D{schema}")
 }
