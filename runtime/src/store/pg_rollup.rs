@@ -17,10 +17,8 @@
 //!   SELECT … FROM ins GROUP BY … ON CONFLICT … DO UPDATE …) …`.
 
 use dash_check::plan::{Aggregate, RollupSpec};
-use sqlx::AssertSqlSafe;
 
-use super::postgres::Postgres;
-use super::{StoreError, quote};
+use super::quote;
 
 /// The rollups of one sink table.
 pub struct Rollups {
@@ -195,43 +193,5 @@ impl Rollups {
             ));
         }
         format!("WITH {} SELECT count(*) FROM ins", with.join(",\n"))
-    }
-}
-
-impl Postgres {
-    /// Rollups without TimescaleDB: each a table (`pg_rollup.rs`) made
-    /// from the sink table when missing (a table of that name that exists
-    /// is used as it is), then kept by every batch.
-    pub(super) async fn ensure_rollup_tables(
-        &self,
-        table: &str,
-        time: &str,
-        group_by: &[String],
-        rollups: &[dash_check::plan::RollupSpec],
-    ) -> Result<(), StoreError> {
-        let tables = Rollups::new(table, time, group_by, rollups);
-        let mut tx = self.pool.begin().await.map_err(|e| self.err(e))?;
-        for r in tables.specs() {
-            let exists: Option<String> = sqlx::query_scalar("SELECT to_regclass($1)::text")
-                .bind(quote(&r.name))
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(|e| self.err(e))?;
-            if exists.is_none() {
-                sqlx::raw_sql(AssertSqlSafe(tables.create_sql(r)))
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(|e| {
-                        self.err(e)
-                            .doing(format_args!("creating the rollup table `{}`", r.name))
-                    })?;
-            }
-        }
-        tx.commit().await.map_err(|e| self.err(e))?;
-        if let Ok(mut all) = self.rollups.lock() {
-            all.retain(|r| r.table != table);
-            all.push(std::sync::Arc::new(tables));
-        }
-        Ok(())
     }
 }

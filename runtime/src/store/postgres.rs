@@ -17,7 +17,7 @@ use super::partitions::{self, Partitioned};
 use super::pg_copy::CopyFormat;
 use super::pg_rollup::Rollups;
 use super::pg_write::copy_rows;
-use super::timescale::{interval, literal, policies};
+use super::timescale::{continuous_aggregate, interval, literal, policies};
 use super::{
     Column, ColumnKind, Commit, DeadLetter, DlqEntry, SqlValue, StoreError, TableRows, TimeColumn,
     column_defs, quote, table_ddl,
@@ -26,20 +26,20 @@ use super::{
 const DLQ_TEMPLATE: &str = include_str!("../../../migrations/postgres/dlq.sql");
 
 pub struct Postgres {
-    pub(super) pool: PgPool,
+    pool: PgPool,
     pub url: String,
     /// Tables with a key: their rows go through a staging table.
     keyed: std::sync::Mutex<Vec<String>>,
     /// Tables range-partitioned by Dash (`time` without TimescaleDB).
     partitioned: std::sync::Mutex<Vec<std::sync::Arc<Partitioned>>>,
     /// Rollup tables maintained by Dash (rollups without TimescaleDB).
-    pub(super) rollups: std::sync::Mutex<Vec<std::sync::Arc<Rollups>>>,
+    rollups: std::sync::Mutex<Vec<std::sync::Arc<Rollups>>>,
     format: CopyFormat,
     /// The TimescaleDB version installed in the database, if any: a sink
     /// with `time` is then a hypertable.
     pub timescale: Option<String>,
     /// `schema.` of TimescaleDB's functions (empty without it).
-    pub(super) ts: String,
+    ts: String,
 }
 
 impl Postgres {
@@ -87,7 +87,7 @@ impl Postgres {
         Ok(store)
     }
 
-    pub(super) fn err(&self, e: sqlx::Error) -> StoreError {
+    fn err(&self, e: sqlx::Error) -> StoreError {
         StoreError::database(&self.url, e)
     }
 
@@ -676,4 +676,81 @@ async fn save_positions(
         .await?;
     }
     Ok(())
+}
+
+impl Postgres {
+    /// Rollups: continuous aggregates with TimescaleDB (made once: a view
+    /// that exists is left as it is; outside any transaction, as
+    /// TimescaleDB requires), tables kept by Dash without it.
+    pub async fn ensure_rollups(
+        &self,
+        table: &str,
+        time: &str,
+        group_by: &[String],
+        rollups: &[dash_check::plan::RollupSpec],
+        retention: Option<std::time::Duration>,
+    ) -> Result<(), StoreError> {
+        if self.timescale.is_none() {
+            return self
+                .ensure_rollup_tables(table, time, group_by, rollups)
+                .await;
+        }
+        for r in rollups {
+            let (view, policy) =
+                continuous_aggregate(&self.ts, table, time, group_by, r, retention);
+            sqlx::raw_sql(AssertSqlSafe(view))
+                .execute(&self.pool)
+                .await
+                .map_err(|e| {
+                    self.err(e)
+                        .doing(format_args!("creating the rollup `{}`", r.name))
+                })?;
+            sqlx::raw_sql(AssertSqlSafe(policy))
+                .execute(&self.pool)
+                .await
+                .map_err(|e| {
+                    self.err(e).doing(format_args!(
+                        "adding the refresh policy of rollup `{}`",
+                        r.name
+                    ))
+                })?;
+        }
+        Ok(())
+    }
+
+    /// Rollups without TimescaleDB: each a table (`pg_rollup.rs`) made
+    /// from the sink table when missing (a table of that name that exists
+    /// is used as it is), then kept by every batch.
+    async fn ensure_rollup_tables(
+        &self,
+        table: &str,
+        time: &str,
+        group_by: &[String],
+        rollups: &[dash_check::plan::RollupSpec],
+    ) -> Result<(), StoreError> {
+        let tables = Rollups::new(table, time, group_by, rollups);
+        let mut tx = self.pool.begin().await.map_err(|e| self.err(e))?;
+        for r in tables.specs() {
+            let exists: Option<String> = sqlx::query_scalar("SELECT to_regclass($1)::text")
+                .bind(quote(&r.name))
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(|e| self.err(e))?;
+            if exists.is_none() {
+                sqlx::raw_sql(AssertSqlSafe(tables.create_sql(r)))
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(|e| {
+                        self.err(e)
+                            .doing(format_args!("creating the rollup table `{}`", r.name))
+                    })?;
+            }
+        }
+        tx.commit().await.map_err(|e| self.err(e))?;
+        if let Ok(mut all) = self.rollups.lock() {
+            all.retain(|r| r.table != table);
+            all.push(std::sync::Arc::new(tables));
+        }
+        Ok(())
+    }
 }

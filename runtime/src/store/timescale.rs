@@ -2,10 +2,9 @@
 //! a hypertable (compression, retention) and rollups as continuous
 //! aggregates. The hypertable itself is made by `Postgres::ensure_table`.
 
-use sqlx::AssertSqlSafe;
+use dash_check::plan::{Aggregate, RollupSpec};
 
-use super::postgres::Postgres;
-use super::{StoreError, TimeColumn, quote};
+use super::{TimeColumn, quote};
 
 /// A SQL string literal: single quotes doubled.
 pub(super) fn literal(text: &str) -> String {
@@ -62,91 +61,63 @@ pub(super) fn interval(d: std::time::Duration) -> String {
     format!("INTERVAL '{n} {unit}'")
 }
 
-impl Postgres {
-    /// Each rollup as a continuous aggregate over `table`: `bucket` is
-    /// `time_bucket(every, time)`, grouped with `group_by` (the key fields
-    /// other than the time), real-time aggregation on (buckets after the
-    /// last refresh are computed from the table when read) and a refresh
-    /// policy every `every` (a late row in a materialized bucket shows
-    /// after the next refresh). Made once: a view that exists is left as
-    /// it is. Outside any transaction (TimescaleDB requires it).
-    pub async fn ensure_rollups(
-        &self,
-        table: &str,
-        time: &str,
-        group_by: &[String],
-        rollups: &[dash_check::plan::RollupSpec],
-        retention: Option<std::time::Duration>,
-    ) -> Result<(), StoreError> {
-        use dash_check::plan::Aggregate;
-        if self.timescale.is_none() {
-            return self
-                .ensure_rollup_tables(table, time, group_by, rollups)
-                .await;
-        }
-        for r in rollups {
-            let groups: Vec<String> = group_by.iter().map(|c| quote(c)).collect();
-            let mut select = vec![format!(
-                "{}time_bucket({}, {}) AS bucket",
-                self.ts,
-                interval(r.every),
-                quote(time)
-            )];
-            select.extend(groups.iter().cloned());
-            for c in &r.columns {
-                let field = c.field.as_deref().map(quote).unwrap_or_default();
-                let agg = match c.aggregate {
-                    Aggregate::Count => "count(*)".to_string(),
-                    Aggregate::Sum => format!("sum({field})"),
-                    Aggregate::Avg => format!("avg({field})"),
-                    Aggregate::Min => format!("min({field})"),
-                    Aggregate::Max => format!("max({field})"),
-                    Aggregate::First => format!("{}first({field}, {})", self.ts, quote(time)),
-                    Aggregate::Last => format!("{}last({field}, {})", self.ts, quote(time)),
-                };
-                select.push(format!("{agg} AS {}", quote(&c.name)));
-            }
-            let group: Vec<String> = std::iter::once("bucket".to_string())
-                .chain(groups)
-                .collect();
-            let view = format!(
-                "CREATE MATERIALIZED VIEW IF NOT EXISTS {} WITH (timescaledb.continuous, \
-                 timescaledb.materialized_only = false) AS SELECT {} FROM {} GROUP BY {} WITH NO DATA",
-                quote(&r.name),
-                select.join(", "),
-                quote(table),
-                group.join(", ")
-            );
-            sqlx::raw_sql(AssertSqlSafe(view))
-                .execute(&self.pool)
-                .await
-                .map_err(|e| {
-                    self.err(e)
-                        .doing(format_args!("creating the rollup `{}`", r.name))
-                })?;
-            let policy = format!(
-                "SELECT {}add_continuous_aggregate_policy(to_regclass({}), start_offset => {}, \
-                 end_offset => {}, schedule_interval => {}, if_not_exists => TRUE)",
-                self.ts,
-                literal(&quote(&r.name)),
-                // Within the retention window: a refresh never reaches
-                // buckets whose rows retention dropped (it would empty them).
-                retention
-                    .filter(|keep| *keep >= r.every * 3)
-                    .map_or_else(|| "NULL".to_string(), interval),
-                interval(r.every),
-                interval(r.every)
-            );
-            sqlx::raw_sql(AssertSqlSafe(policy))
-                .execute(&self.pool)
-                .await
-                .map_err(|e| {
-                    self.err(e).doing(format_args!(
-                        "adding the refresh policy of rollup `{}`",
-                        r.name
-                    ))
-                })?;
-        }
-        Ok(())
+/// A rollup as a continuous aggregate over `table`: `bucket` is
+/// `time_bucket(every, time)`, grouped with `group_by` (the key fields
+/// other than the time), real-time aggregation on (buckets after the last
+/// refresh are computed from the table when read); and its refresh policy
+/// every `every` (a late row in a materialized bucket shows after the next
+/// refresh). `ts` is `schema.` of TimescaleDB's functions. Returns the
+/// view's DDL and the policy's statement.
+pub(super) fn continuous_aggregate(
+    ts: &str,
+    table: &str,
+    time: &str,
+    group_by: &[String],
+    r: &RollupSpec,
+    retention: Option<std::time::Duration>,
+) -> (String, String) {
+    let groups: Vec<String> = group_by.iter().map(|c| quote(c)).collect();
+    let mut select = vec![format!(
+        "{ts}time_bucket({}, {}) AS bucket",
+        interval(r.every),
+        quote(time)
+    )];
+    select.extend(groups.iter().cloned());
+    for c in &r.columns {
+        let field = c.field.as_deref().map(quote).unwrap_or_default();
+        let agg = match c.aggregate {
+            Aggregate::Count => "count(*)".to_string(),
+            Aggregate::Sum => format!("sum({field})"),
+            Aggregate::Avg => format!("avg({field})"),
+            Aggregate::Min => format!("min({field})"),
+            Aggregate::Max => format!("max({field})"),
+            Aggregate::First => format!("{ts}first({field}, {})", quote(time)),
+            Aggregate::Last => format!("{ts}last({field}, {})", quote(time)),
+        };
+        select.push(format!("{agg} AS {}", quote(&c.name)));
     }
+    let group: Vec<String> = std::iter::once("bucket".to_string())
+        .chain(groups)
+        .collect();
+    let view = format!(
+        "CREATE MATERIALIZED VIEW IF NOT EXISTS {} WITH (timescaledb.continuous, \
+         timescaledb.materialized_only = false) AS SELECT {} FROM {} GROUP BY {} WITH NO DATA",
+        quote(&r.name),
+        select.join(", "),
+        quote(table),
+        group.join(", ")
+    );
+    let policy = format!(
+        "SELECT {ts}add_continuous_aggregate_policy(to_regclass({}), start_offset => {}, \
+         end_offset => {}, schedule_interval => {}, if_not_exists => TRUE)",
+        literal(&quote(&r.name)),
+        // Within the retention window: a refresh never reaches buckets
+        // whose rows retention dropped (it would empty them).
+        retention
+            .filter(|keep| *keep >= r.every * 3)
+            .map_or_else(|| "NULL".to_string(), interval),
+        interval(r.every),
+        interval(r.every)
+    );
+    (view, policy)
 }
