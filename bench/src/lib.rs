@@ -15,6 +15,30 @@ pub fn workspace() -> PathBuf {
         .unwrap_or_default()
 }
 
+/// The release `dashc` the benchmarks run, or how to build it.
+pub fn release_dashc() -> Result<PathBuf, String> {
+    let dashc = workspace().join("target/release/dashc");
+    if dashc.exists() {
+        Ok(dashc)
+    } else {
+        Err(format!(
+            "{} is missing: run `cargo build --release` first",
+            dashc.display()
+        ))
+    }
+}
+
+/// A benchmark's exit: its error on stderr and status 1.
+pub fn exit(result: Result<(), String>) -> std::process::ExitCode {
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::ExitCode::from(1)
+        }
+    }
+}
+
 /// The weather pipeline of LANGUAGE.md §1, reading `data` with batches of
 /// `batch` rows into the PostgreSQL table `metrics` keyed by station and ts.
 pub fn weather_pipeline(data: &Path, batch: usize) -> String {

@@ -18,7 +18,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::extract::{RawQuery, State};
-use dash_bench::{psql, table, thousands, weather_data, weather_program, workspace};
+use dash_bench::{psql, table, thousands, weather_data, weather_program};
 
 struct Args {
     n: usize,
@@ -58,13 +58,7 @@ fn args() -> Result<Args, String> {
 }
 
 fn main() -> ExitCode {
-    match run() {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::from(1)
-        }
-    }
+    dash_bench::exit(run())
 }
 
 /// The API's records, each already as JSON text.
@@ -99,13 +93,7 @@ struct Polled {
 
 fn run() -> Result<(), String> {
     let args = args()?;
-    let dashc = workspace().join("target/release/dashc");
-    if !dashc.exists() {
-        return Err(format!(
-            "{} is missing: run `cargo build --release` first",
-            dashc.display()
-        ));
-    }
+    let dashc = dash_bench::release_dashc()?;
     let (jsonl, csv) = weather_data(args.n)?;
     let text = std::fs::read_to_string(&jsonl).map_err(|e| format!("{}: {e}", jsonl.display()))?;
     let mut records = Vec::with_capacity(args.n);

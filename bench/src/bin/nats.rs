@@ -18,7 +18,7 @@ use std::process::{Child, Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
 use async_nats::jetstream::{self, stream};
-use dash_bench::{psql, table, thousands, weather_data, weather_program, workspace};
+use dash_bench::{psql, table, thousands, weather_data, weather_program};
 use futures_util::StreamExt;
 
 const STREAM: &str = "DASH_BENCH";
@@ -69,13 +69,7 @@ fn args() -> Result<Args, String> {
 }
 
 fn main() -> ExitCode {
-    match run() {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::from(1)
-        }
-    }
+    dash_bench::exit(run())
 }
 
 /// One measured drain.
@@ -87,13 +81,7 @@ struct Drain {
 
 fn run() -> Result<(), String> {
     let args = args()?;
-    let dashc = workspace().join("target/release/dashc");
-    if !dashc.exists() {
-        return Err(format!(
-            "{} is missing: run `cargo build --release` first",
-            dashc.display()
-        ));
-    }
+    let dashc = dash_bench::release_dashc()?;
     let (jsonl, csv) = weather_data(args.n)?;
     let lines: Vec<String> = std::fs::read_to_string(&jsonl)
         .map_err(|e| format!("{}: {e}", jsonl.display()))?

@@ -24,7 +24,7 @@
 
 use std::process::{Command, ExitCode};
 
-use dash_bench::{measure, psql, table, thousands, weather_data, weather_program, workspace};
+use dash_bench::{measure, psql, table, thousands, weather_data, weather_program};
 
 struct Args {
     n: usize,
@@ -58,13 +58,7 @@ fn args() -> Result<Args, String> {
 }
 
 fn main() -> ExitCode {
-    match run() {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::from(1)
-        }
-    }
+    dash_bench::exit(run())
 }
 
 const ROLLUP: &str = "  rollup hourly every 1h {\n    readings: count()\n    mean: avg(temp_f)\n    high: max(temp_f)\n  }\n";
@@ -111,13 +105,7 @@ const CONTENDERS: [Contender; 5] = [
 
 fn run() -> Result<(), String> {
     let args = args()?;
-    let dashc = workspace().join("target/release/dashc");
-    if !dashc.exists() {
-        return Err(format!(
-            "{} is missing: run `cargo build --release` first",
-            dashc.display()
-        ));
-    }
+    let dashc = dash_bench::release_dashc()?;
     let (jsonl, csv) = weather_data(args.n)?;
     let expected = std::fs::read_to_string(&csv)
         .map_err(|e| format!("{}: {e}", csv.display()))?

@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use dash_bench::{psql, table, thousands, workspace};
+use dash_bench::{psql, table, thousands};
 
 const PER_REQUEST: u64 = 100;
 
@@ -82,24 +82,12 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 }
 
 fn main() -> ExitCode {
-    match run() {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::from(1)
-        }
-    }
+    dash_bench::exit(run())
 }
 
 fn run() -> Result<(), String> {
     let args = args()?;
-    let dashc = workspace().join("target/release/dashc");
-    if !dashc.exists() {
-        return Err(format!(
-            "{} is missing: run `cargo build --release` first",
-            dashc.display()
-        ));
-    }
+    let dashc = dash_bench::release_dashc()?;
     let mut rows = Vec::new();
     for run in 1..=args.runs {
         eprintln!("run {run}/{} …", args.runs);
