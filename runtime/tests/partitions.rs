@@ -191,7 +191,9 @@ fn an_existing_plain_table_is_refused_with_the_ways_out() {
     let error = run_series(&dir, &db).expect_err("not partitioned");
     assert!(
         error.contains("table `series` exists and is not partitioned")
-            && error.contains("CREATE EXTENSION timescaledb"),
+            && error.contains("PostgreSQL cannot partition an existing table: rename it")
+            && error.contains("CREATE EXTENSION timescaledb")
+            && !error.contains("  "),
         "{error}"
     );
 }

@@ -159,6 +159,14 @@ impl Postgres {
         {
             keyed.push(table.to_string());
         }
+        let tx = self.ddl(sql).await?;
+        tx.commit().await.map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// A transaction that has run `sql` under the advisory lock that
+    /// serializes Dash's DDL (so pipelines sharing a table do not race).
+    async fn ddl(&self, sql: String) -> Result<sqlx::Transaction<'_, sqlx::Postgres>, StoreError> {
         let mut tx = self.pool.begin().await.map_err(|e| self.err(e))?;
         sqlx::query("SELECT pg_advisory_xact_lock(7305414)")
             .execute(&mut *tx)
@@ -168,8 +176,7 @@ impl Postgres {
             .execute(&mut *tx)
             .await
             .map_err(|e| self.err(e))?;
-        tx.commit().await.map_err(|e| self.err(e))?;
-        Ok(())
+        Ok(tx)
     }
 
     /// `time` without TimescaleDB: a table range-partitioned on it, with a
@@ -193,7 +200,11 @@ impl Postgres {
                 url: self.url.clone(),
                 retryable: false,
                 message: format!(
-                    "table `{table}` exists and is not partitioned, but its sink has `time: {}`,                  which makes a table range-partitioned on `{}` (TimescaleDB is not installed in                  this database). PostgreSQL cannot partition an existing table: rename it (and                  move its rows into the new table after the run, `INSERT INTO … SELECT`), or                  install TimescaleDB (`CREATE EXTENSION timescaledb`), which converts it",
+                    "table `{table}` exists and is not partitioned, but its sink has `time: {}`, \
+                     which makes a table range-partitioned on `{}` (TimescaleDB is not installed \
+                     in this database). PostgreSQL cannot partition an existing table: rename it \
+                     (and move its rows into the new table after the run, `INSERT INTO … SELECT`), \
+                     or install TimescaleDB (`CREATE EXTENSION timescaledb`), which converts it",
                     t.name, t.name
                 ),
             });
@@ -205,15 +216,7 @@ impl Postgres {
         {
             keyed.push(table.to_string());
         }
-        let mut tx = self.pool.begin().await.map_err(|e| self.err(e))?;
-        sqlx::query("SELECT pg_advisory_xact_lock(7305414)")
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| self.err(e))?;
-        sqlx::raw_sql(AssertSqlSafe(sql))
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| self.err(e))?;
+        let mut tx = self.ddl(sql).await?;
         let p = std::sync::Arc::new(Partitioned::new(table, t.name, t.chunk, t.retention));
         let dropped = partitions::drop_expired(&mut tx, &p).await.map_err(|e| {
             self.err(e)
