@@ -28,6 +28,26 @@ pub fn release_dashc() -> Result<PathBuf, String> {
     }
 }
 
+/// The rows of the generator's transformed CSV (no header): what psql
+/// would load, and what every run must leave in the table.
+pub fn csv_rows(csv: &Path) -> Result<u64, String> {
+    Ok(std::fs::read_to_string(csv)
+        .map_err(|e| format!("{}: {e}", csv.display()))?
+        .lines()
+        .count() as u64)
+}
+
+/// The rows of table `metrics` and of the dead-letter table at `url`.
+pub fn stored(url: &str) -> Result<(u64, u64), String> {
+    let rows = psql(url, "SELECT count(*) FROM metrics")?
+        .parse()
+        .map_err(|e| format!("count: {e}"))?;
+    let dead = psql(url, "SELECT count(*) FROM dash_dlq")?
+        .parse()
+        .unwrap_or(0);
+    Ok((rows, dead))
+}
+
 /// A benchmark's exit: its error on stderr and status 1.
 pub fn exit(result: Result<(), String>) -> std::process::ExitCode {
     match result {

@@ -103,10 +103,7 @@ fn run() -> Result<(), String> {
         }
     }
     let served = records.len() as u64;
-    let expected = std::fs::read_to_string(&csv)
-        .map_err(|e| format!("{}: {e}", csv.display()))?
-        .lines()
-        .count() as u64;
+    let expected = dash_bench::csv_rows(&csv)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .enable_all()
@@ -240,12 +237,7 @@ fn poll(dashc: &std::path::Path, args: &Args, port: u16, served: u64) -> Result<
     if !status.success() {
         return Err(format!("dashc exited with {status}:\n{}", said()));
     }
-    let rows = psql(&url, "SELECT count(*) FROM metrics")?
-        .parse()
-        .map_err(|e| format!("count: {e}"))?;
-    let dead = psql(&url, "SELECT count(*) FROM dash_dlq")?
-        .parse()
-        .unwrap_or(0);
+    let (rows, dead) = dash_bench::stored(&url)?;
     Ok(Polled {
         secs: took.as_secs_f64(),
         rows,

@@ -89,10 +89,7 @@ fn run() -> Result<(), String> {
         .map(str::to_string)
         .collect();
     // The rows psql would load: the generator's transformed CSV.
-    let expected = std::fs::read_to_string(&csv)
-        .map_err(|e| format!("{}: {e}", csv.display()))?
-        .lines()
-        .count() as u64;
+    let expected = dash_bench::csv_rows(&csv)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -351,11 +348,6 @@ fn drain(
             return Err(format!("{e}:\n{}", said.join("\n")));
         }
     };
-    let rows = psql(&url, "SELECT count(*) FROM metrics")?
-        .parse()
-        .map_err(|e| format!("count: {e}"))?;
-    let dead = psql(&url, "SELECT count(*) FROM dash_dlq")?
-        .parse()
-        .unwrap_or(0);
+    let (rows, dead) = dash_bench::stored(&url)?;
     Ok(Drain { secs, rows, dead })
 }

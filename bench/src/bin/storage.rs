@@ -107,11 +107,7 @@ fn run() -> Result<(), String> {
     let args = args()?;
     let dashc = dash_bench::release_dashc()?;
     let (jsonl, csv) = weather_data(args.n)?;
-    let expected = std::fs::read_to_string(&csv)
-        .map_err(|e| format!("{}: {e}", csv.display()))?
-        .lines()
-        .count()
-        .to_string();
+    let expected = dash_bench::csv_rows(&csv)?.to_string();
     // A database of its own with TimescaleDB, beside the vanilla one.
     let (base, _) = args
         .db
