@@ -5,6 +5,7 @@ mod cli_check;
 mod cli_compile;
 mod cli_dlq;
 mod cli_fmt;
+mod cli_migrate;
 mod cli_run;
 mod cli_test;
 mod progress;
@@ -101,6 +102,37 @@ enum Command {
         /// `key` is stored are not written twice; without a key they are.
         #[arg(long)]
         from_start: bool,
+    },
+    /// Print the DDL the project's sinks need of the database; apply it
+    /// with `--apply`.
+    ///
+    /// Compares each sink with what the database has and prints, as a SQL
+    /// script on stdout, the steps that bring it in step: Dash's own
+    /// tables, dead-letter tables, sink tables (hypertables with
+    /// TimescaleDB, range-partitioned tables without), added columns, key
+    /// indexes, compression and retention policies and rollups. A run
+    /// makes the same changes itself; `migrate` shows them first, or lets
+    /// someone with the rights make them ahead. Nothing is changed without
+    /// `--apply`; once applied, a second `migrate` finds nothing to do. A
+    /// change Dash does not make (a column's type, a key) stops with the
+    /// same error as `dashc run`.
+    Migrate {
+        /// A project directory or a .dash file (default: the current
+        /// directory).
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        /// Only this pipeline's sinks (default: every pipeline's).
+        #[arg(long)]
+        pipeline: Option<String>,
+        /// The database URL, as for `dashc run`.
+        #[arg(long)]
+        db: Option<String>,
+        /// Apply the `env:` overrides of this name from dash.yaml.
+        #[arg(long)]
+        env: Option<String>,
+        /// Apply the steps (each in its own transaction, in order).
+        #[arg(long)]
+        apply: bool,
     },
     /// Inspect the dead-letter queue (records that failed).
     Dlq {
@@ -225,6 +257,22 @@ fn main() -> ExitCode {
                 interpret: engine == Engine::Interp,
                 from_start,
             },
+        ),
+        Command::Migrate {
+            path,
+            pipeline,
+            db,
+            env,
+            apply,
+        } => cli_migrate::run(
+            &path,
+            &dash_runtime::executor::RunOptions {
+                db,
+                env,
+                pipeline,
+                ..Default::default()
+            },
+            apply,
         ),
         Command::Dlq {
             command,

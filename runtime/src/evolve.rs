@@ -19,6 +19,22 @@ pub async fn evolve(
     table: &str,
     columns: &[Column],
 ) -> Result<Vec<String>, RunError> {
+    let mut added = Vec::new();
+    for column in columns_to_add(store, sink, table, columns).await? {
+        store.add_column(table, column).await?;
+        added.push(column.name.clone());
+    }
+    Ok(added)
+}
+
+/// What [`evolve`] would add, changing nothing (`dashc migrate`); the
+/// same errors.
+pub async fn columns_to_add<'c>(
+    store: &Store,
+    sink: &SinkPlan,
+    table: &str,
+    columns: &'c [Column],
+) -> Result<Vec<&'c Column>, RunError> {
     let existing = store.table_columns(table).await?;
     if existing.is_empty() {
         return Ok(Vec::new()); // created from the type
@@ -102,12 +118,7 @@ pub async fn evolve(
             ));
         }
     }
-    let mut added = Vec::new();
-    for column in add {
-        store.add_column(table, column).await?;
-        added.push(column.name.clone());
-    }
-    Ok(added)
+    Ok(add)
 }
 
 /// SQLite's type affinity of a declared column type (its rules, in order).

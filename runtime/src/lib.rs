@@ -10,6 +10,7 @@ pub mod evolve;
 pub mod executor;
 pub mod file_sink;
 pub mod http;
+pub mod migrate;
 pub mod owner;
 pub mod plan;
 pub mod preflight;

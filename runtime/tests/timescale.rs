@@ -25,12 +25,7 @@ fn readings() -> String {
 
 /// A fresh database `{tag}_{pid}` with TimescaleDB: its name and URL.
 fn timescale_database(tag: &str) -> (String, String) {
-    let name = format!("{tag}_{}", std::process::id());
-    execute(PG, &format!("DROP DATABASE IF EXISTS {name}"));
-    execute(PG, &format!("CREATE DATABASE {name}"));
-    let db = PG.replace("/test", &format!("/{name}"));
-    execute(&db, "CREATE EXTENSION IF NOT EXISTS timescaledb");
-    (name, db)
+    common::db::database(tag, true)
 }
 
 fn run_series(dir: &std::path::Path, db: &str) -> Result<dash_runtime::executor::Summary, String> {

@@ -61,11 +61,24 @@ pub fn failed(url: &str, e: sqlx::migrate::MigrateError) -> super::StoreError {
     }
 }
 
-pub fn migrator(dialect: Dialect) -> Migrator {
-    let table = match dialect {
+fn all(dialect: Dialect) -> &'static [(i64, &'static str, &'static str)] {
+    match dialect {
         Dialect::Sqlite => SQLITE,
         Dialect::Postgres => POSTGRES,
-    };
+    }
+}
+
+/// The migrations not in `applied` (version, description, SQL).
+pub fn pending(dialect: Dialect, applied: &[i64]) -> Vec<(i64, &'static str, &'static str)> {
+    all(dialect)
+        .iter()
+        .filter(|(version, _, _)| !applied.contains(version))
+        .copied()
+        .collect()
+}
+
+pub fn migrator(dialect: Dialect) -> Migrator {
+    let table = all(dialect);
     Migrator::with_migrations(
         table
             .iter()

@@ -4,17 +4,21 @@
 //! Two engines: SQLite (the embedded default) and PostgreSQL.
 
 mod columns;
+mod ddl;
 pub mod lookup;
 mod migrations;
 mod partitions;
+mod pg_catalog;
 mod pg_copy;
 mod pg_rollup;
 mod pg_write;
 mod postgres;
+pub mod schema;
 mod sqlite;
 mod timescale;
 
 pub use columns::{Column, ColumnKind, SqlValue, columns_of, row_values, sql_value};
+pub use partitions::not_partitioned;
 pub use pg_copy::CopyFormat;
 pub use postgres::{Postgres, formatted_type_name as formatted_pg_type};
 pub use sqlite::Sqlite;
@@ -616,23 +620,44 @@ pub fn table_ddl(
         column_defs(columns, sql_type)
     );
     if !key.is_empty() {
-        let cols: Vec<String> = key.iter().map(|k| quote(k)).collect();
-        sql.push_str(&format!(
-            "CREATE UNIQUE INDEX IF NOT EXISTS {} ON {} ({});\n",
-            quote(&format!("{table}_key")),
-            quote(table),
-            cols.join(", ")
-        ));
+        sql.push_str(&key_index_sql(table, key));
     }
     if let Some(time) = time {
-        sql.push_str(&format!(
-            "CREATE INDEX IF NOT EXISTS {} ON {} ({});\n",
-            quote(&format!("{table}_time")),
-            quote(table),
-            quote(time)
-        ));
+        sql.push_str(&time_index_sql(table, time));
     }
     sql
+}
+
+/// The unique index on a sink's `key` (`TABLE_key`).
+pub fn key_index_sql(table: &str, key: &[String]) -> String {
+    let cols: Vec<String> = key.iter().map(|k| quote(k)).collect();
+    format!(
+        "CREATE UNIQUE INDEX IF NOT EXISTS {} ON {} ({});\n",
+        quote(&format!("{table}_key")),
+        quote(table),
+        cols.join(", ")
+    )
+}
+
+/// The index on a sink's `time` where it is only an index (SQLite).
+pub fn time_index_sql(table: &str, time: &str) -> String {
+    format!(
+        "CREATE INDEX IF NOT EXISTS {} ON {} ({});\n",
+        quote(&format!("{table}_time")),
+        quote(table),
+        quote(time)
+    )
+}
+
+/// Schema evolution's new nullable column (`IF NOT EXISTS` where the
+/// engine has it: PostgreSQL).
+pub fn add_column_sql(table: &str, column: &Column, sql_type: &str, if_not_exists: bool) -> String {
+    let guard = if if_not_exists { "IF NOT EXISTS " } else { "" };
+    format!(
+        "ALTER TABLE {} ADD COLUMN {guard}{} {sql_type};\n",
+        quote(table),
+        quote(&column.name),
+    )
 }
 
 /// `"a" BIGINT NOT NULL, "b" TEXT, …`: a table's column definitions.

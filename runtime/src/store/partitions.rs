@@ -97,11 +97,29 @@ impl Partitioned {
     }
 }
 
-/// The partitioned table and its default partition (idempotent).
-pub fn table_sql(table: &str, column_defs: &str, time: &str) -> String {
+/// Why an existing plain table cannot be a sink with `time` without
+/// TimescaleDB.
+pub fn not_partitioned(table: &str, time: &str) -> String {
+    format!(
+        "table `{table}` exists and is not partitioned, but its sink has `time: {time}`, \
+         which makes a table range-partitioned on `{time}` (TimescaleDB is not installed \
+         in this database). PostgreSQL cannot partition an existing table: rename it \
+         (and move its rows into the new table after the run, `INSERT INTO … SELECT`), \
+         or install TimescaleDB (`CREATE EXTENSION timescaledb`), which converts it"
+    )
+}
+
+/// The partitioned table, its default partition and its key index
+/// (idempotent).
+pub fn table_sql(table: &str, column_defs: &str, key: &[String], time: &str) -> String {
+    let key = if key.is_empty() {
+        String::new()
+    } else {
+        super::key_index_sql(table, key)
+    };
     format!(
         "CREATE TABLE IF NOT EXISTS {} ({column_defs}) PARTITION BY RANGE ({});\n\
-         CREATE TABLE IF NOT EXISTS {} PARTITION OF {} DEFAULT;\n",
+         CREATE TABLE IF NOT EXISTS {} PARTITION OF {} DEFAULT;\n{key}",
         quote(table),
         quote(time),
         quote(&format!("{table}_default")),

@@ -17,16 +17,16 @@ use super::partitions::{self, Partitioned};
 use super::pg_copy::CopyFormat;
 use super::pg_rollup::Rollups;
 use super::pg_write::copy_rows;
-use super::timescale::{continuous_aggregate, interval, literal, policies};
+use super::timescale::{continuous_aggregate, hypertable_sql, no_policies};
 use super::{
     Column, ColumnKind, Commit, DeadLetter, DlqEntry, SqlValue, StoreError, TableRows, TimeColumn,
-    column_defs, quote, table_ddl,
+    add_column_sql, column_defs, quote, table_ddl,
 };
 
-const DLQ_TEMPLATE: &str = include_str!("../../../migrations/postgres/dlq.sql");
+pub(super) const DLQ_TEMPLATE: &str = include_str!("../../../migrations/postgres/dlq.sql");
 
 pub struct Postgres {
-    pool: PgPool,
+    pub(super) pool: PgPool,
     pub url: String,
     /// Tables with a key: their rows go through a staging table.
     keyed: std::sync::Mutex<Vec<String>>,
@@ -39,11 +39,23 @@ pub struct Postgres {
     /// with `time` is then a hypertable.
     pub timescale: Option<String>,
     /// `schema.` of TimescaleDB's functions (empty without it).
-    ts: String,
+    pub(super) ts: String,
 }
 
 impl Postgres {
+    /// Connect and apply Dash's own migrations.
     pub async fn open(url: &str, shown: &str, format: CopyFormat) -> Result<Postgres, StoreError> {
+        let store = Postgres::connect(url, shown, format).await?;
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Connect, changing nothing (`dashc migrate` without `--apply`).
+    pub async fn connect(
+        url: &str,
+        shown: &str,
+        format: CopyFormat,
+    ) -> Result<Postgres, StoreError> {
         let err = |e: sqlx::Error| StoreError::database(shown, e);
         let options = PgConnectOptions::from_str(url).map_err(err)?;
         // One plain connection first: a refused or unknown server is said
@@ -83,7 +95,6 @@ impl Postgres {
             // whose `search_path` is another schema still finds them.
             ts: timescale.map_or_else(String::new, |(_, schema)| format!("{schema}.")),
         };
-        store.migrate().await?;
         Ok(store)
     }
 
@@ -92,7 +103,7 @@ impl Postgres {
     }
 
     /// Apply the embedded migrations not applied yet (`migrations.rs`).
-    async fn migrate(&self) -> Result<(), StoreError> {
+    pub(super) async fn migrate(&self) -> Result<(), StoreError> {
         migrations::migrator(Dialect::Postgres)
             .run(&self.pool)
             .await
@@ -124,36 +135,18 @@ impl Postgres {
             return self.ensure_partitioned(table, columns, key, t).await;
         }
         let ts = &self.ts;
-        let mut sql = table_ddl(table, columns, &[], None, type_name);
-        if let Some(t) = &time {
-            sql.push_str(&format!(
-                "SELECT {ts}create_hypertable(to_regclass({}), {ts}by_range({}, {}), \
-                 if_not_exists => TRUE, migrate_data => TRUE);\n",
-                literal(&quote(table)),
-                literal(t.name),
-                interval(t.chunk)
-            ));
-        }
-        sql.push_str(&table_ddl(table, columns, key, None, type_name));
-        let regclass = format!("to_regclass({})", literal(&quote(table)));
-        match &time {
-            Some(t) => {
-                // A changed `chunk` applies to the chunks made from now on.
-                sql.push_str(&format!(
-                    "SELECT {ts}set_chunk_time_interval({regclass}, {});\n",
-                    interval(t.chunk)
-                ));
-                sql.push_str(&policies(ts, table, t));
+        let sql = match &time {
+            Some(t) => hypertable_sql(ts, table, columns, key, t, type_name),
+            None => {
+                let mut sql = table_ddl(table, columns, key, None, type_name);
+                // No `time` (any more): no retention or compression policy
+                // of an earlier run may go on working on the table.
+                if self.timescale.is_some() {
+                    sql.push_str(&no_policies(ts, table));
+                }
+                sql
             }
-            // No `time` (any more): no retention or compression policy of
-            // an earlier run may go on working on the table.
-            None if self.timescale.is_some() => sql.push_str(&format!(
-                "SELECT {ts}delete_job(j.job_id) FROM timescaledb_information.jobs j \
-                 WHERE j.proc_name IN ('policy_retention', 'policy_compression') \
-                 AND to_regclass(format('%I.%I', j.hypertable_schema, j.hypertable_name)) = {regclass};\n"
-            )),
-            None => {}
-        }
+        };
         if !key.is_empty()
             && let Ok(mut keyed) = self.keyed.lock()
         {
@@ -166,7 +159,10 @@ impl Postgres {
 
     /// A transaction that has run `sql` under the advisory lock that
     /// serializes Dash's DDL (so pipelines sharing a table do not race).
-    async fn ddl(&self, sql: String) -> Result<sqlx::Transaction<'_, sqlx::Postgres>, StoreError> {
+    pub(super) async fn ddl(
+        &self,
+        sql: String,
+    ) -> Result<sqlx::Transaction<'_, sqlx::Postgres>, StoreError> {
         let mut tx = self.pool.begin().await.map_err(|e| self.err(e))?;
         sqlx::query("SELECT pg_advisory_xact_lock(7305414)")
             .execute(&mut *tx)
@@ -199,18 +195,10 @@ impl Postgres {
             return Err(StoreError::Database {
                 url: self.url.clone(),
                 retryable: false,
-                message: format!(
-                    "table `{table}` exists and is not partitioned, but its sink has `time: {}`, \
-                     which makes a table range-partitioned on `{}` (TimescaleDB is not installed \
-                     in this database). PostgreSQL cannot partition an existing table: rename it \
-                     (and move its rows into the new table after the run, `INSERT INTO … SELECT`), \
-                     or install TimescaleDB (`CREATE EXTENSION timescaledb`), which converts it",
-                    t.name, t.name
-                ),
+                message: partitions::not_partitioned(table, t.name),
             });
         }
-        let mut sql = partitions::table_sql(table, &column_defs(columns, type_name), t.name);
-        sql.push_str(&table_ddl(table, columns, key, None, type_name));
+        let sql = partitions::table_sql(table, &column_defs(columns, type_name), key, t.name);
         if !key.is_empty()
             && let Ok(mut keyed) = self.keyed.lock()
         {
@@ -265,12 +253,7 @@ impl Postgres {
     /// `ALTER TABLE … ADD COLUMN` of a nullable column (hypertables too,
     /// compressed chunks included).
     pub async fn add_column(&self, table: &str, column: &Column) -> Result<(), StoreError> {
-        let sql = format!(
-            "ALTER TABLE {} ADD COLUMN IF NOT EXISTS {} {}",
-            quote(table),
-            quote(&column.name),
-            type_name(column.kind)
-        );
+        let sql = add_column_sql(table, column, type_name(column.kind), true);
         sqlx::raw_sql(AssertSqlSafe(sql))
             .execute(&self.pool)
             .await

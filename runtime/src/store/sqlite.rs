@@ -12,16 +12,16 @@ use super::lookup::{Cell, FoundRow, found_row, read, select_list};
 use super::migrations::{self, Dialect};
 use super::{
     Column, ColumnKind, Commit, DeadLetter, DlqEntry, SqlValue, StoreError, TableRows, TimeColumn,
-    quote, table_ddl,
+    add_column_sql, quote, table_ddl,
 };
 
-const DLQ_TEMPLATE: &str = include_str!("../../../migrations/sqlite/dlq.sql");
+pub(super) const DLQ_TEMPLATE: &str = include_str!("../../../migrations/sqlite/dlq.sql");
 
 /// SQLite allows 32766 parameters per statement; stay below.
 const MAX_PARAMS: usize = 30_000;
 
 pub struct Sqlite {
-    pool: SqlitePool,
+    pub(super) pool: SqlitePool,
     /// The URL as shown to users.
     pub url: String,
 }
@@ -29,6 +29,13 @@ pub struct Sqlite {
 impl Sqlite {
     /// Open (creating the file if needed) a `sqlite://path` database.
     pub async fn open(url: &str) -> Result<Sqlite, StoreError> {
+        let store = Sqlite::connect(url).await?;
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Open (creating the file if needed), changing nothing inside.
+    pub async fn connect(url: &str) -> Result<Sqlite, StoreError> {
         let err = |e: sqlx::Error| StoreError::database(url, e);
         let options = SqliteConnectOptions::from_str(url)
             .map_err(err)?
@@ -41,12 +48,26 @@ impl Sqlite {
             .connect_with(options)
             .await
             .map_err(err)?;
-        let store = Sqlite {
+        Ok(Sqlite {
             pool,
             url: url.to_string(),
-        };
-        store.migrate().await?;
-        Ok(store)
+        })
+    }
+
+    /// An empty in-memory database standing for `url`, whose file is not
+    /// there yet (`dashc migrate` without `--apply` creates nothing).
+    pub async fn absent(url: &str) -> Result<Sqlite, StoreError> {
+        let err = |e: sqlx::Error| StoreError::database(url, e);
+        let options = SqliteConnectOptions::from_str("sqlite::memory:").map_err(err)?;
+        let pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options)
+            .await
+            .map_err(err)?;
+        Ok(Sqlite {
+            pool,
+            url: url.to_string(),
+        })
     }
 
     /// Whether the database file of `url` is there (an in-memory
@@ -65,7 +86,7 @@ impl Sqlite {
     }
 
     /// Apply the embedded migrations not applied yet (`migrations.rs`).
-    async fn migrate(&self) -> Result<(), StoreError> {
+    pub(super) async fn migrate(&self) -> Result<(), StoreError> {
         migrations::migrator(Dialect::Sqlite)
             .run(&self.pool)
             .await
@@ -140,12 +161,7 @@ impl Sqlite {
 
     /// `ALTER TABLE … ADD COLUMN` of a nullable column.
     pub async fn add_column(&self, table: &str, column: &Column) -> Result<(), StoreError> {
-        let sql = format!(
-            "ALTER TABLE {} ADD COLUMN {} {}",
-            quote(table),
-            quote(&column.name),
-            type_name(column.kind)
-        );
+        let sql = add_column_sql(table, column, type_name(column.kind), false);
         sqlx::raw_sql(AssertSqlSafe(sql))
             .execute(&self.pool)
             .await

@@ -4,7 +4,62 @@
 
 use dash_check::plan::{Aggregate, RollupSpec};
 
-use super::{TimeColumn, quote};
+use super::{Column, ColumnKind, TimeColumn, key_index_sql, quote, table_ddl};
+
+/// A sink table with `time` as a hypertable: the table, made a hypertable
+/// (`by_range(time, chunk)`, converting rows already there) before its key
+/// index (which must then include the time column), its chunk width for
+/// the chunks made from now on, and its policies. Idempotent.
+pub(super) fn hypertable_sql(
+    ts: &str,
+    table: &str,
+    columns: &[Column],
+    key: &[String],
+    t: &TimeColumn<'_>,
+    sql_type: fn(ColumnKind) -> &'static str,
+) -> String {
+    let mut sql = table_ddl(table, columns, &[], None, sql_type);
+    sql.push_str(&create_hypertable(ts, table, t));
+    if !key.is_empty() {
+        sql.push_str(&key_index_sql(table, key));
+    }
+    sql.push_str(&chunk_interval(ts, table, t));
+    sql.push_str(&policies(ts, table, t));
+    sql
+}
+
+/// Make an existing table a hypertable on `t` (rows already there move
+/// into chunks).
+pub(super) fn create_hypertable(ts: &str, table: &str, t: &TimeColumn<'_>) -> String {
+    format!(
+        "SELECT {ts}create_hypertable(to_regclass({}), {ts}by_range({}, {}), \
+         if_not_exists => TRUE, migrate_data => TRUE);\n",
+        literal(&quote(table)),
+        literal(t.name),
+        interval(t.chunk)
+    )
+}
+
+/// The width of the chunks made from now on (a changed `chunk`).
+pub(super) fn chunk_interval(ts: &str, table: &str, t: &TimeColumn<'_>) -> String {
+    format!(
+        "SELECT {ts}set_chunk_time_interval(to_regclass({}), {});\n",
+        literal(&quote(table)),
+        interval(t.chunk)
+    )
+}
+
+/// Remove the retention and compression policies of a table whose sink
+/// no longer has `time`: none may go on working on it.
+pub(super) fn no_policies(ts: &str, table: &str) -> String {
+    format!(
+        "SELECT {ts}delete_job(j.job_id) FROM timescaledb_information.jobs j \
+         WHERE j.proc_name IN ('policy_retention', 'policy_compression') \
+         AND to_regclass(format('%I.%I', j.hypertable_schema, j.hypertable_name)) = \
+         to_regclass({});\n",
+        literal(&quote(table))
+    )
+}
 
 /// A SQL string literal: single quotes doubled.
 pub(super) fn literal(text: &str) -> String {

@@ -24,6 +24,23 @@ pub fn pg_schema(name: &str) -> String {
     format!("{PG}?options=-c%20search_path%3D{schema}")
 }
 
+/// A fresh database `{tag}_{pid}`, with TimescaleDB when `timescale`:
+/// its name and URL (drop it with [`drop_database`]).
+pub fn database(tag: &str, timescale: bool) -> (String, String) {
+    let name = format!("{tag}_{}", std::process::id());
+    execute(PG, &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+    execute(PG, &format!("CREATE DATABASE {name}"));
+    let db = PG.replace("/test", &format!("/{name}"));
+    if timescale {
+        execute(&db, "CREATE EXTENSION IF NOT EXISTS timescaledb");
+    }
+    (name, db)
+}
+
+pub fn drop_database(name: &str) {
+    execute(PG, &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+}
+
 /// Run statements (several allowed) on `db`.
 pub fn execute(db: &str, sql: &str) {
     try_execute(db, sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
