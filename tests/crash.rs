@@ -4,6 +4,9 @@
 //! exactly once (no key on this sink: duplicates would show), and every
 //! good record once in the `file` sink's output too.
 
+#[path = "../runtime/tests/common/db.rs"]
+mod db;
+
 use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
@@ -209,7 +212,21 @@ fn sigkill_during_ingest_loses_and_duplicates_nothing_postgres() {
 #[test]
 fn sigkill_keeps_partitions_and_rollups_exact_on_vanilla_postgres() {
     let url = fresh_schema("dash_crash_part");
-    let dir = project("pg-part");
+    rollups_after_kills("pg-part", &url, false);
+}
+
+/// The same on a hypertable whose rollups are continuous aggregates:
+/// each equals its GROUP BY through real-time aggregation, and again
+/// once refreshed.
+#[test]
+fn sigkill_keeps_hypertable_and_continuous_aggregates_exact_with_timescaledb() {
+    let (name, url) = db::database("dash_crash_ts", true);
+    rollups_after_kills("ts", &url, true);
+    db::drop_database(&name);
+}
+
+fn rollups_after_kills(tag: &str, url: &str, timescale: bool) {
+    let dir = project(tag);
     let program = PROGRAM
         .replace("type Reading {\n", "type Reading {\n  ts: timestamp\n")
         .replace("type Metric {\n", "type Metric {\n  ts: timestamp\n")
@@ -242,42 +259,59 @@ fn sigkill_keeps_partitions_and_rollups_exact_on_vanilla_postgres() {
         })
         .collect();
     std::fs::write(dir.join("in.jsonl"), timed).unwrap();
-    let (kills, mid) = crash_and_finish(&dir, Some(&url), &url);
+    let (kills, mid) = crash_and_finish(&dir, Some(url), url);
     assert!(
         kills >= 10,
         "only {kills} kills landed before the run finished"
     );
     assert!(mid >= 5, "only {mid} of {kills} kills landed mid-ingest");
-    assert_eq!(count(&url, "SELECT COUNT(*) FROM metrics") as usize, good);
+    assert_eq!(count(url, "SELECT COUNT(*) FROM metrics") as usize, good);
     assert_eq!(
-        count(&url, "SELECT COUNT(DISTINCT n) FROM metrics") as usize,
+        count(url, "SELECT COUNT(DISTINCT n) FROM metrics") as usize,
         good
     );
-    assert_eq!(count(&url, "SELECT COUNT(*) FROM dash_dlq") as usize, bad);
-    assert_eq!(
-        count(&url, "SELECT COUNT(*) FROM metrics_default"),
-        0,
-        "every row in a partition of its own day"
-    );
+    assert_eq!(count(url, "SELECT COUNT(*) FROM dash_dlq") as usize, bad);
+    if timescale {
+        // 200,000 seconds from 2026-01-01: three days, a chunk each.
+        assert_eq!(count(url, "SELECT COUNT(*) FROM show_chunks('metrics')"), 3);
+    } else {
+        assert_eq!(
+            count(url, "SELECT COUNT(*) FROM metrics_default"),
+            0,
+            "every row in a partition of its own day"
+        );
+    }
     let hourly = "SELECT bucket, rows, round(total::numeric, 6), high FROM hourly";
     let hourly_by = "SELECT date_bin('1 hour', ts, '2000-01-03'), count(*), \
                      round(sum(temp_f)::numeric, 6), max(temp_f) FROM metrics GROUP BY 1";
     let daily = "SELECT bucket, rows, low FROM daily";
     let daily_by = "SELECT date_bin('1 day', ts, '2000-01-03'), count(*), min(temp_f) \
                     FROM metrics GROUP BY 1";
-    for (stored, group_by) in [(hourly, hourly_by), (daily, daily_by)] {
-        assert!(count(&url, &format!("SELECT COUNT(*) FROM ({stored}) x")) > 0);
-        assert_eq!(
-            count(
-                &url,
-                &format!(
-                    "SELECT COUNT(*) FROM (({stored} EXCEPT {group_by}) \
-                     UNION ALL ({group_by} EXCEPT {stored})) x"
-                )
-            ),
-            0,
-            "{stored} differs from its GROUP BY"
-        );
+    let same = |when: &str| {
+        for (stored, group_by) in [(hourly, hourly_by), (daily, daily_by)] {
+            assert!(count(url, &format!("SELECT COUNT(*) FROM ({stored}) x")) > 0);
+            assert_eq!(
+                count(
+                    url,
+                    &format!(
+                        "SELECT COUNT(*) FROM (({stored} EXCEPT {group_by}) \
+                         UNION ALL ({group_by} EXCEPT {stored})) x"
+                    )
+                ),
+                0,
+                "{when}: {stored} differs from its GROUP BY"
+            );
+        }
+    };
+    same("as read");
+    if timescale {
+        for view in ["hourly", "daily"] {
+            db::execute(
+                url,
+                &format!("CALL refresh_continuous_aggregate('{view}', NULL, NULL)"),
+            );
+        }
+        same("refreshed");
     }
     std::fs::remove_dir_all(&dir).ok();
 }
