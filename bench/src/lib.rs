@@ -60,7 +60,8 @@ pub fn exit(result: Result<(), String>) -> std::process::ExitCode {
 }
 
 /// The weather pipeline of LANGUAGE.md §1, reading `data` with batches of
-/// `batch` rows into the PostgreSQL table `metrics` keyed by station and ts.
+/// `batch` rows into the PostgreSQL table `metrics` keyed by station and ts
+/// (a plain table, as psql's).
 pub fn weather_pipeline(data: &Path, batch: usize) -> String {
     weather_program(
         &format!(
@@ -68,7 +69,7 @@ pub fn weather_pipeline(data: &Path, batch: usize) -> String {
             data.display()
         ),
         batch,
-        true,
+        false,
     )
 }
 
