@@ -102,6 +102,12 @@ enum Command {
         /// `key` is stored are not written twice; without a key they are.
         #[arg(long)]
         from_start: bool,
+        /// Write up to N batches at once, over N PostgreSQL connections,
+        /// each committing in source order (over every pipeline's
+        /// `workers:`; default: the number of cores). SQLite commits one
+        /// batch at a time.
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+        workers: Option<u16>,
     },
     /// Print the DDL the project's sinks need of the database; apply it
     /// with `--apply`.
@@ -247,6 +253,7 @@ fn main() -> ExitCode {
             env,
             engine,
             from_start,
+            workers,
         } => cli_run::run(
             &path,
             &pipeline,
@@ -256,6 +263,7 @@ fn main() -> ExitCode {
                 pipeline: None,
                 interpret: engine == Engine::Interp,
                 from_start,
+                workers: workers.map(usize::from),
             },
         ),
         Command::Migrate {

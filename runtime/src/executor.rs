@@ -39,6 +39,8 @@ pub struct RunOptions {
     /// `--from-start`: read the source from its first byte, whatever its
     /// checkpoint says (after a truncated or replaced input).
     pub from_start: bool,
+    /// `--workers N`: over every pipeline's `workers:`.
+    pub workers: Option<usize>,
 }
 
 pub use crate::summary::Progress;
@@ -111,6 +113,10 @@ pub fn run_pipeline(
         crate::preflight::no_postgres_sink(&plan)?;
     }
     let url = config.database_url(options.db.as_deref(), dir);
+    let mut plan = plan;
+    if let Some(workers) = options.workers {
+        plan.workers = workers.max(1);
+    }
     let jit = compile(options, &plan)?;
     let engine = Engine::of(jit.as_ref(), &plan.program);
     let program = &compiled.checked;
@@ -277,7 +283,11 @@ async fn prepare(
 ) -> Result<(Store, Vec<String>), RunError> {
     // Released when this returns (the connection closes).
     let _schema = crate::owner::schema_lock(url).await?;
-    let store = Store::open(url, &mask_url(url), copy).await?;
+    // A connection per batch written at once, and one for the rest.
+    let connections = u32::try_from(plan.workers)
+        .unwrap_or(u32::MAX)
+        .saturating_add(1);
+    let store = Store::open_with(url, &mask_url(url), copy, connections).await?;
     crate::preflight::check_sinks(&store, &plan.sinks)?;
     store.ensure_dlq(&plan.dlq_table).await?;
     let mut tables = Vec::new();

@@ -92,7 +92,13 @@ impl FileSinks {
         }
         if !baseline.sink_positions.is_empty() {
             store
-                .commit(pipeline, &plan.source.name, &plan.dlq_table, &baseline)
+                .commit(
+                    pipeline,
+                    &plan.source.name,
+                    &plan.dlq_table,
+                    &baseline,
+                    None,
+                )
                 .await?;
         }
         Ok(())

@@ -207,6 +207,9 @@ pub struct Plan {
     pub retry_for: Duration,
     /// The circuit breaker's threshold (`max_error_rate:`).
     pub max_error_rate: f64,
+    /// Batches written at once (`workers:`, else `--workers`, else the
+    /// number of cores); PostgreSQL only: SQLite commits one at a time.
+    pub workers: usize,
 }
 
 impl Plan {
@@ -228,6 +231,12 @@ impl Plan {
             .min()
             .unwrap_or(DEFAULT_LINGER)
     }
+}
+
+/// `workers` when neither the pipeline nor `--workers` sets it: the
+/// number of cores.
+pub fn default_workers() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
 /// The defaults of what neither the program nor `dash.yaml` sets.
@@ -439,6 +448,7 @@ pub fn plan(
         max_error_rate: pipeline
             .max_error_rate
             .unwrap_or(crate::breaker::DEFAULT_RATE),
+        workers: pipeline.workers.unwrap_or_else(default_workers).max(1),
     })
 }
 

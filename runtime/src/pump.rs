@@ -86,7 +86,7 @@ pub fn pump(
         retry_for: plan.retry_for,
     };
     let mut reactors = Reactors::new(plan, store.clone(), runtime, &compiled.checked);
-    let writer = runtime.spawn(writer::write(store, target, queue, acks));
+    let writer = runtime.spawn(writer::write(store, target, queue, acks, plan.workers));
     // The commit's tables are the plan's table sinks, in order.
     let table_sinks: Vec<usize> = plan
         .sinks

@@ -1,5 +1,7 @@
 //! The batch writer: commits processed batches in order, on the tokio
-//! runtime, while the next batch is being decoded and transformed.
+//! runtime, while the next batch is being decoded and transformed. With
+//! `workers: N` (PostgreSQL), up to N batches are written at once over N
+//! connections, each committing in its turn (`store::turn`).
 //!
 //! A commit that fails because the database went away (restart, network)
 //! is retried with capped exponential backoff and jitter. Before each
@@ -7,11 +9,14 @@
 //! after the server committed, the checkpoint already covers the batch,
 //! and committing it again would write it twice.
 
+use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
+use tokio::task::JoinHandle;
 
+use crate::store::turn::{Standing, Turn};
 use crate::store::{Commit, Store, StoreError};
 
 /// Where batches go: the pipeline's checkpoint key and its DLQ table.
@@ -36,35 +41,94 @@ pub struct Written {
     pub retries: u32,
 }
 
-/// Commit every batch from `queue`, in order, reporting each on `acks`.
+/// Commit every batch from `queue`, up to `parallel` at once (each on its
+/// own connection; 1 on SQLite), in order: each commits only after the
+/// one before it (`store::turn`). Each is reported on `acks`, in order.
 pub async fn write(
     store: Arc<Store>,
     target: Target,
     mut queue: mpsc::Receiver<Commit>,
     acks: std::sync::mpsc::Sender<Written>,
+    parallel: usize,
 ) -> Result<(), StoreError> {
-    while let Some(mut commit) = queue.recv().await {
-        let started = std::time::Instant::now();
-        let written = commit_with_retry(&store, &target, &commit).await?;
-        for acknowledge in std::mem::take(&mut commit.after.0) {
-            acknowledge();
+    let parallel = if store.engine() == "postgres" {
+        parallel.max(1)
+    } else {
+        1
+    };
+    let mut running: VecDeque<JoinHandle<Result<(Written, Commit), StoreError>>> = VecDeque::new();
+    let mut previous: Option<watch::Receiver<Standing>> = None;
+    let mut open = true;
+    let result = loop {
+        tokio::select! {
+            biased;
+            done = async { (&mut running[0]).await }, if !running.is_empty() => {
+                running.pop_front();
+                let (written, mut commit) = match done {
+                    Ok(Ok(done)) => done,
+                    Ok(Err(e)) => break Err(e),
+                    Err(e) => break Err(StoreError::Database {
+                        url: store.shown_url(),
+                        message: format!("a commit task failed: {e}"),
+                        retryable: false,
+                    }),
+                };
+                for acknowledge in std::mem::take(&mut commit.after.0) {
+                    acknowledge();
+                }
+                let _ = acks.send(written);
+            }
+            next = queue.recv(), if open && running.len() < parallel => match next {
+                Some(commit) => {
+                    let (standing, mine) = watch::channel(Standing::Pending);
+                    let turn = previous.replace(mine).map(Turn::after);
+                    running.push_back(tokio::spawn(commit_in_turn(
+                        store.clone(),
+                        target.clone(),
+                        commit,
+                        turn,
+                        standing,
+                    )));
+                }
+                None => open = false,
+            },
+            else => break Ok(()),
         }
-        tracing::debug!(
-            tables = ?written.tables,
-            dead = commit.dead.len(),
-            position = commit.position,
-            took = ?started.elapsed(),
-            "batch committed"
-        );
-        let _ = acks.send(written);
+    };
+    // A failure ends the run: the commits after it roll back.
+    for task in running {
+        task.abort();
     }
-    Ok(())
+    result
+}
+
+/// One batch's commit, in its turn; tells its successor how it stands.
+async fn commit_in_turn(
+    store: Arc<Store>,
+    target: Target,
+    commit: Commit,
+    mut turn: Option<Turn>,
+    standing: watch::Sender<Standing>,
+) -> Result<(Written, Commit), StoreError> {
+    let started = std::time::Instant::now();
+    let written = commit_with_retry(&store, &target, &commit, &mut turn, &standing).await?;
+    let _ = standing.send(Standing::Committed);
+    tracing::debug!(
+        tables = ?written.tables,
+        dead = commit.dead.len(),
+        position = commit.position,
+        took = ?started.elapsed(),
+        "batch committed"
+    );
+    Ok((written, commit))
 }
 
 async fn commit_with_retry(
     store: &Store,
     target: &Target,
     commit: &Commit,
+    turn: &mut Option<Turn>,
+    standing: &watch::Sender<Standing>,
 ) -> Result<Written, StoreError> {
     let rows: Vec<u64> = commit.tables.iter().map(|t| t.rows.len() as u64).collect();
     let give_up = tokio::time::Instant::now() + target.retry_for;
@@ -72,7 +136,13 @@ async fn commit_with_retry(
     let mut retries = 0;
     loop {
         let error = match store
-            .commit(&target.pipeline, &target.source, &target.dlq, commit)
+            .commit(
+                &target.pipeline,
+                &target.source,
+                &target.dlq,
+                commit,
+                turn.as_mut(),
+            )
             .await
         {
             Ok(written) => {
@@ -82,14 +152,27 @@ async fn commit_with_retry(
                     retries,
                 });
             }
+            Err(StoreError::GaveWay) => {
+                // Rolled back for the batch before; again once it is in.
+                let committed = match turn.as_mut() {
+                    Some(turn) => turn.committed().await,
+                    None => false,
+                };
+                if !committed {
+                    return Err(StoreError::GaveWay);
+                }
+                continue;
+            }
             Err(e) if e.is_retryable() && tokio::time::Instant::now() < give_up => e,
             Err(e) => return Err(e),
         };
+        let _ = standing.send(Standing::Failed);
         let delay = backoff.next_delay();
         retries += 1;
         tracing::warn!(error = %error, retry_in = ?delay, attempt = retries, "batch commit failed; retrying");
         tokio::time::sleep(delay).await;
-        // Did the failed attempt commit after all?
+        // Did the failed attempt commit after all? (Batches commit in
+        // order, so the checkpoint passes this one only if it did.)
         if !commit.shared_source
             && let Ok(position) = store.checkpoint(&target.pipeline, &target.source).await
             && position >= commit.position

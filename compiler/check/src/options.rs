@@ -243,10 +243,7 @@ pub const POSTGRES_ONLY: &[&str] = &["chunk", "retention", "compress_after", "ro
 /// Options that are part of the language but do not run yet, with why:
 /// the checker refuses them (E0049) rather than accept and ignore them,
 /// and completion does not offer them.
-pub const NOT_YET: &[(&str, &str)] = &[(
-    "workers",
-    "batches are transformed one at a time for now; remove `workers`",
-)];
+pub const NOT_YET: &[(&str, &str)] = &[];
 
 /// Whether an option runs (completion offers only those).
 pub fn runs(option: &str) -> bool {
@@ -278,7 +275,7 @@ pub const PIPELINE_OPTIONS: &[OptSpec] = &[
         "workers",
         Count,
         false,
-        "how many batches are transformed in parallel",
+        "how many batches are written at once, over as many PostgreSQL connections (default: the number of cores)",
     ),
     opt(
         "max_error_rate",

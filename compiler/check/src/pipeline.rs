@@ -96,6 +96,10 @@ impl Checker<'_> {
                     }) => Some(*n as f64),
                     _ => None,
                 }),
+            workers: given
+                .get("workers")
+                .and_then(|i| super::endpoints::int(i))
+                .and_then(|n| usize::try_from(n).ok()),
             origin: self.origin(&p.name),
         };
         self.program.plan.pipelines.push(spec);

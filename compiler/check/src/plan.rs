@@ -334,5 +334,7 @@ pub struct PipelineSpec {
     /// `max_error_rate:`; absent: 0.5. The run stops when more than this
     /// share of the recent records failed.
     pub max_error_rate: Option<f64>,
+    /// `workers:`; absent: the number of cores (or `--workers`).
+    pub workers: Option<usize>,
     pub origin: Origin,
 }

@@ -37,7 +37,7 @@ fn reactor_graphs_as_dot() {
 
 #[test]
 fn pipeline_with_fan_out() {
-    insta::assert_snapshot!(mermaid(&graphs(&load("tests/check/not_yet/sinks.dash"))));
+    insta::assert_snapshot!(mermaid(&graphs(&load("tests/check/ok/sinks.dash"))));
 }
 
 #[test]

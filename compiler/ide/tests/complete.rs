@@ -45,9 +45,10 @@ fn sink_options_that_run_are_offered() {
 }
 
 #[test]
-fn pipeline_workers_is_not_offered() {
+fn pipeline_options_are_offered() {
     let text = "pipeline p {\n  \n}\n";
     let options = labels(text, "pipeline p {\n  ");
-    assert!(options.contains(&"dlq".to_string()), "{options:?}");
-    assert!(!options.contains(&"workers".to_string()), "{options:?}");
+    for runs in ["dlq", "workers", "max_error_rate"] {
+        assert!(options.contains(&runs.to_string()), "{runs}: {options:?}");
+    }
 }

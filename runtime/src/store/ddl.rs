@@ -20,7 +20,9 @@ impl Store {
             }));
         }
         if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-            return Ok(Store::Postgres(Postgres::connect(url, shown, copy).await?));
+            return Ok(Store::Postgres(
+                Postgres::connect(url, shown, copy, 2).await?,
+            ));
         }
         Store::open(url, shown, copy).await // says which schemes work
     }

@@ -16,6 +16,7 @@ mod postgres;
 pub mod schema;
 mod sqlite;
 mod timescale;
+pub mod turn;
 
 pub use columns::{Column, ColumnKind, SqlValue, columns_of, row_values, sql_value};
 pub use partitions::not_partitioned;
@@ -33,10 +34,22 @@ impl Store {
     /// Open `sqlite://…` or `postgres://…`; `shown` is the URL for messages
     /// (password masked); `copy` is PostgreSQL's COPY format.
     pub async fn open(url: &str, shown: &str, copy: CopyFormat) -> Result<Store, StoreError> {
+        Store::open_with(url, shown, copy, 2).await
+    }
+
+    /// [`Store::open`] with up to `connections` PostgreSQL connections.
+    pub async fn open_with(
+        url: &str,
+        shown: &str,
+        copy: CopyFormat,
+        connections: u32,
+    ) -> Result<Store, StoreError> {
         if url.starts_with("sqlite:") {
             Ok(Store::Sqlite(Sqlite::open(url).await?))
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-            Ok(Store::Postgres(Postgres::open(url, shown, copy).await?))
+            Ok(Store::Postgres(
+                Postgres::open(url, shown, copy, connections).await?,
+            ))
         } else {
             Err(StoreError::Unsupported(format!(
                 "the database {shown} (use sqlite://… or postgres://…)"
@@ -243,10 +256,12 @@ impl Store {
         source: &str,
         dlq: &str,
         c: &Commit,
+        turn: Option<&mut turn::Turn>,
     ) -> Result<Vec<u64>, StoreError> {
         match self {
+            // One connection: its commits are one at a time anyway.
             Store::Sqlite(s) => s.commit(pipeline, source, dlq, c).await.map_err(|e| e.doing(format_args!("committing a batch of pipeline `{pipeline}` (its rows, dead letters in `{dlq}` and checkpoint)"))),
-            Store::Postgres(s) => s.commit(pipeline, source, dlq, c).await.map_err(|e| e.doing(format_args!("committing a batch of pipeline `{pipeline}` (its rows, dead letters in `{dlq}` and checkpoint)"))),
+            Store::Postgres(s) => s.commit(pipeline, source, dlq, c, turn).await.map_err(|e| e.doing(format_args!("committing a batch of pipeline `{pipeline}` (its rows, dead letters in `{dlq}` and checkpoint)"))),
         }
     }
 
@@ -486,6 +501,10 @@ pub enum StoreError {
     },
     #[error("{0} is not supported")]
     Unsupported(String),
+    /// A commit waiting for its turn rolled back for an earlier one
+    /// (`turn.rs`); it is tried again once that one committed.
+    #[error("a batch's commit gave way to an earlier batch's")]
+    GaveWay,
 }
 
 /// A database error in the words of the server, without sqlx's wrapping

@@ -44,8 +44,13 @@ pub struct Postgres {
 
 impl Postgres {
     /// Connect and apply Dash's own migrations.
-    pub async fn open(url: &str, shown: &str, format: CopyFormat) -> Result<Postgres, StoreError> {
-        let store = Postgres::connect(url, shown, format).await?;
+    pub async fn open(
+        url: &str,
+        shown: &str,
+        format: CopyFormat,
+        connections: u32,
+    ) -> Result<Postgres, StoreError> {
+        let store = Postgres::connect(url, shown, format, connections).await?;
         store.migrate().await?;
         Ok(store)
     }
@@ -55,6 +60,7 @@ impl Postgres {
         url: &str,
         shown: &str,
         format: CopyFormat,
+        connections: u32,
     ) -> Result<Postgres, StoreError> {
         let err = |e: sqlx::Error| StoreError::database(shown, e);
         let options = PgConnectOptions::from_str(url).map_err(err)?;
@@ -68,7 +74,7 @@ impl Postgres {
             .await
             .map_err(err)?;
         let pool = PgPoolOptions::new()
-            .max_connections(2)
+            .max_connections(connections.max(2))
             // Short: an unreachable server surfaces as a retryable error,
             // and the writer's backoff (logged, bounded by `retry_for`)
             // takes over rather than a silent wait inside the pool.
@@ -327,6 +333,7 @@ impl Postgres {
         source: &str,
         dlq: &str,
         c: &Commit,
+        turn: Option<&mut super::turn::Turn>,
     ) -> Result<Vec<u64>, StoreError> {
         let keyed = self.keyed.lock().map(|k| k.clone()).unwrap_or_default();
         let partitioned = self
@@ -357,6 +364,10 @@ impl Postgres {
                 .execute(&mut *tx)
                 .await
                 .map_err(|e| self.err(e))?;
+        }
+        // The rows are in; the checkpoint moves in source order.
+        if let Some(turn) = turn {
+            turn.wait(&mut tx, &self.url).await?;
         }
         let positions = (!c.shared_source)
             .then_some((source, c.position))
