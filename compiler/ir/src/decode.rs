@@ -93,6 +93,9 @@ pub fn decode_value(json: &Json, ty: &Ty, program: &Program) -> Result<Value, De
 /// byte order mark (the first line of some files) is skipped.
 pub fn decode_line(line: &str, ty: RecordId, program: &Program) -> Result<Value, DecodeError> {
     let line = line.strip_prefix('\u{feff}').unwrap_or(line);
+    if let Some(value) = crate::decode_text::decode_text(line, ty, program) {
+        return Ok(value);
+    }
     let json: Json = serde_json::from_str(line).map_err(|e| DecodeError {
         path: String::new(),
         message: format!("invalid JSON: {e}"),
@@ -115,12 +118,12 @@ enum Seg {
 
 /// An error on its way out, collecting its path as the recursion unwinds
 /// (nothing is allocated for paths while decoding succeeds).
-struct Fail {
+pub(crate) struct Fail {
     rev_path: Vec<Seg>,
     message: String,
 }
 
-type Decoded<T> = Result<T, Fail>;
+pub(crate) type Decoded<T> = Result<T, Fail>;
 
 fn fail(message: String) -> Fail {
     Fail {
@@ -267,7 +270,7 @@ const EXACT_FLOAT_INT: f64 = 9_007_199_254_740_992.0; // 2^53
 /// 2^63 as a float: the first magnitude beyond i64.
 const I64_LIMIT: f64 = 9_223_372_036_854_775_808.0;
 
-fn int(n: &serde_json::Number) -> Decoded<i64> {
+pub(crate) fn int(n: &serde_json::Number) -> Decoded<i64> {
     if let Some(i) = n.as_i64() {
         return Ok(i);
     }
@@ -303,7 +306,7 @@ const END_TIMESTAMP: i64 = 253_402_300_800_000_000;
 
 const MICROS: i64 = 1_000_000;
 
-fn timestamp_text(text: &str) -> Decoded<i64> {
+pub(crate) fn timestamp_text(text: &str) -> Decoded<i64> {
     chrono::DateTime::parse_from_rfc3339(text)
         .map(|t| t.timestamp_micros())
         .map_err(|e| {
@@ -327,7 +330,7 @@ fn seconds(n: &serde_json::Number, min: i64, end: i64) -> Option<i64> {
     (micros.is_finite() && micros >= min as f64 && micros < end as f64).then_some(micros as i64)
 }
 
-fn epoch_seconds(n: &serde_json::Number) -> Decoded<i64> {
+pub(crate) fn epoch_seconds(n: &serde_json::Number) -> Decoded<i64> {
     seconds(n, MIN_TIMESTAMP, END_TIMESTAMP).ok_or_else(|| {
         fail(format!(
             "{n} epoch seconds is out of range for `timestamp` (years 0000 to 9999)"
@@ -335,12 +338,12 @@ fn epoch_seconds(n: &serde_json::Number) -> Decoded<i64> {
     })
 }
 
-fn duration_seconds(n: &serde_json::Number) -> Decoded<i64> {
+pub(crate) fn duration_seconds(n: &serde_json::Number) -> Decoded<i64> {
     seconds(n, i64::MIN, i64::MAX)
         .ok_or_else(|| fail(format!("{n} seconds is out of range for `duration`")))
 }
 
-fn duration_text(text: &str) -> Decoded<i64> {
+pub(crate) fn duration_text(text: &str) -> Decoded<i64> {
     dash_check::stdlib::parse_duration_text(text).map_err(|why| {
         fail(format!(
             "{} is not a duration ({why}); write it like \"1h30m\", \"250ms\" or \"-5m\"",

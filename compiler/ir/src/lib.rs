@@ -12,6 +12,7 @@
 pub mod columns;
 mod compiled;
 pub mod decode;
+mod decode_text;
 pub mod interp;
 pub mod layout;
 pub mod lower;
