@@ -1,10 +1,12 @@
-//! Issue #5's benchmark: 1,000,000 weather records from JSONL through the
-//! weather transform into a PostgreSQL table with a `key`, against
-//! `psql \copy` of the same rows already transformed (CSV) into an
-//! identical table. Also peak RSS of `dashc run` at a larger size.
+//! Issue #5's benchmark (#15's workers): 1,000,000 weather records from
+//! JSONL through the weather transform into a PostgreSQL table with a
+//! `key`, against `psql \copy` of the same rows already transformed (CSV)
+//! into an identical table. `--runs` rounds alternate dashc (binary COPY,
+//! each `--workers` value, then text COPY) with psql; each figure is the
+//! median of its runs. Also peak RSS of `dashc run` at a larger size.
 //!
 //! ```sh
-//! cargo build --release && cargo run --release -p dash-bench --bin ingest -- [--n 1000000] [--rss-n 5000000] [--db URL]
+//! cargo build --release && cargo run --release -p dash-bench --bin ingest -- [--n 1000000] [--runs 3] [--workers 1,2,4] [--rss-n 5000000] [--db URL]
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -16,6 +18,8 @@ use dash_bench::{
 
 struct Args {
     n: usize,
+    runs: usize,
+    workers: Vec<usize>,
     rss_n: Option<usize>,
     db: String,
 }
@@ -23,6 +27,8 @@ struct Args {
 fn args() -> Result<Args, String> {
     let mut args = Args {
         n: 1_000_000,
+        runs: 3,
+        workers: vec![1, 2, 4],
         rss_n: Some(5_000_000),
         db: "postgres://postgres@127.0.0.1:5432/test".into(),
     };
@@ -36,9 +42,22 @@ fn args() -> Result<Args, String> {
                 args.rss_n = (v > 0).then_some(v);
             }
             "--db" => args.db = value()?,
+            "--runs" => {
+                args.runs = value()?
+                    .parse::<usize>()
+                    .map_err(|e| format!("--runs: {e}"))?
+                    .max(1)
+            }
+            "--workers" => {
+                args.workers = value()?
+                    .split(',')
+                    .map(|w| w.trim().parse::<usize>().map(|w| w.max(1)))
+                    .collect::<Result<_, _>>()
+                    .map_err(|e| format!("--workers: {e}"))?
+            }
             "-h" | "--help" => {
                 return Err(
-                    "usage: ingest [--n RECORDS] [--rss-n RECORDS (0: skip)] [--db postgres://…]"
+                    "usage: ingest [--n RECORDS] [--runs N] [--workers 1,2,4] [--rss-n RECORDS (0: skip)] [--db postgres://…]"
                         .into(),
                 );
             }
@@ -75,6 +94,7 @@ fn dash_run(
     schema: &str,
     data: &Path,
     copy_format: &str,
+    workers: usize,
 ) -> Result<(Measured, u64, u64), String> {
     let url = fresh_schema(db, schema)?;
     let project = workspace()
@@ -88,15 +108,40 @@ fn dash_run(
         format!("copy_format: {copy_format}\n"),
     )
     .map_err(|e| e.to_string())?;
-    eprintln!("dashc run ({copy_format} COPY) of {} …", data.display());
+    eprintln!(
+        "dashc run ({copy_format} COPY, {workers} workers) of {} …",
+        data.display()
+    );
     let m = measure(
         Command::new(dashc)
             .arg("run")
             .arg(&project)
+            .arg("--workers")
+            .arg(workers.to_string())
             .arg("--db")
             .arg(&url),
     )?;
     Ok((m, count(&url, "metrics")?, count(&url, "dash_dlq")?))
+}
+
+/// `psql \\copy` of `csv` into a fresh table like Dash's: (time, rows).
+fn psql_copy(db: &str, csv: &Path) -> Result<(Measured, u64), String> {
+    let url = fresh_schema(db, "dash_bench_psql")?;
+    psql(
+        &url,
+        "CREATE TABLE metrics (LIKE dash_bench_binary.metrics INCLUDING ALL)",
+    )?;
+    eprintln!("psql \\copy of {} …", csv.display());
+    let copy = measure(
+        Command::new("psql")
+            .arg(&url)
+            .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-c"])
+            .arg(format!(
+                "\\copy metrics (station, ts, temp_f, humidity, comfort) FROM '{}' WITH (FORMAT csv)",
+                csv.display()
+            )),
+    )?;
+    Ok((copy, count(&url, "metrics")?))
 }
 
 fn row(what: &str, records: usize, rows: u64, dlq: Option<u64>, m: Measured) -> Vec<String> {
@@ -134,70 +179,101 @@ fn bench() -> Result<(), String> {
         ));
     }
     let (jsonl, csv) = weather_data(args.n)?;
-    let mut rows = Vec::new();
-
-    let (binary, written, dlq) = dash_run(&dashc, &args.db, "dash_bench_binary", &jsonl, "binary")?;
-    rows.push(row(
-        "dashc run, binary COPY",
-        args.n,
-        written,
-        Some(dlq),
-        binary,
+    let expected = dash_bench::csv_rows(&csv)?;
+    // One column per configuration; the runs alternate between them.
+    let mut configs: Vec<(String, Option<(&str, usize)>)> = args
+        .workers
+        .iter()
+        .map(|w| {
+            (
+                format!("dashc run, binary COPY, workers {w}"),
+                Some(("binary", *w)),
+            )
+        })
+        .collect();
+    let first = args.workers.first().copied().unwrap_or(1);
+    configs.push((
+        format!("dashc run, text COPY, workers {first}"),
+        Some(("text", first)),
     ));
-    let (text, written_text, dlq_text) =
-        dash_run(&dashc, &args.db, "dash_bench_text", &jsonl, "text")?;
-    rows.push(row(
-        "dashc run, text COPY",
-        args.n,
-        written_text,
-        Some(dlq_text),
-        text,
-    ));
-
-    let url = fresh_schema(&args.db, "dash_bench_psql")?;
-    psql(
-        &url,
-        "CREATE TABLE metrics (LIKE dash_bench_binary.metrics INCLUDING ALL)",
-    )?;
-    eprintln!("psql \\copy of {} …", csv.display());
-    let copy = measure(Command::new("psql").arg(&url).args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-c"]).arg(format!(
-        "\\copy metrics (station, ts, temp_f, humidity, comfort) FROM '{}' WITH (FORMAT csv)",
-        csv.display()
-    )))?;
-    let copied = count(&url, "metrics")?;
-    rows.push(row(
-        "psql \\copy of the transformed CSV",
-        args.n,
-        copied,
-        None,
-        copy,
-    ));
-    if copied != written {
-        return Err(format!(
-            "dashc wrote {written} rows, psql copied {copied}: they must agree"
-        ));
+    configs.push(("psql \\copy of the transformed CSV".to_string(), None));
+    let mut walls: Vec<Vec<Measured>> = vec![Vec::new(); configs.len()];
+    let mut dead = 0;
+    for round in 0..args.runs {
+        eprintln!("round {} of {}", round + 1, args.runs);
+        for (i, (_, config)) in configs.iter().enumerate() {
+            let (m, rows) = match config {
+                Some((format, workers)) => {
+                    let (m, rows, dlq) = dash_run(
+                        &dashc,
+                        &args.db,
+                        "dash_bench_binary",
+                        &jsonl,
+                        format,
+                        *workers,
+                    )?;
+                    dead = dlq;
+                    (m, rows)
+                }
+                None => psql_copy(&args.db, &csv)?,
+            };
+            if rows != expected {
+                return Err(format!(
+                    "{} left {rows} rows, the CSV has {expected}",
+                    configs[i].0
+                ));
+            }
+            walls[i].push(m);
+        }
     }
+    let median = |ms: &[Measured]| {
+        let mut ms = ms.to_vec();
+        ms.sort_by_key(|m| m.wall);
+        ms[ms.len() / 2]
+    };
+    let mut rows = Vec::new();
+    for ((what, config), ms) in configs.iter().zip(&walls) {
+        let dlq = config.map(|_| dead);
+        rows.push(row(what, args.n, expected, dlq, median(ms)));
+    }
+    let psql_wall = median(&walls[configs.len() - 1]).wall.as_secs_f64();
+    let best = walls[..args.workers.len()]
+        .iter()
+        .map(|ms| median(ms).wall.as_secs_f64())
+        .fold(f64::INFINITY, f64::min);
+    let binary = median(&walls[0]).wall.as_secs_f64();
+    let text = median(&walls[args.workers.len()]).wall.as_secs_f64();
 
     if let Some(n) = args.rss_n {
         let (big, _) = weather_data(n)?;
-        let (m, written, dlq) = dash_run(&dashc, &args.db, "dash_bench_rss", &big, "binary")?;
-        rows.push(row("dashc run, binary COPY", n, written, Some(dlq), m));
+        let (m, written, dlq) =
+            dash_run(&dashc, &args.db, "dash_bench_rss", &big, "binary", first)?;
+        rows.push(row(
+            &format!("dashc run, binary COPY, workers {first}"),
+            n,
+            written,
+            Some(dlq),
+            m,
+        ));
     }
 
     println!(
         "{}",
         table(
             &[
-                "run", "records", "rows", "DLQ", "time", "rows/s", "peak RSS"
+                &format!("run (median of {})", args.runs),
+                "records",
+                "rows",
+                "DLQ",
+                "time",
+                "rows/s",
+                "peak RSS"
             ],
             &rows
         )
     );
-    let ratio = copy.wall.as_secs_f64() / binary.wall.as_secs_f64();
-    println!(
-        "text/binary COPY time: {:.2}",
-        text.wall.as_secs_f64() / binary.wall.as_secs_f64()
-    );
+    println!("text/binary COPY time: {:.2}", text / binary);
+    let ratio = psql_wall / best;
     println!("dash/psql={ratio:.2}");
     Ok(())
 }
