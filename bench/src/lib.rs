@@ -31,10 +31,22 @@ pub fn release_dashc() -> Result<PathBuf, String> {
 /// The rows of the generator's transformed CSV (no header): what psql
 /// would load, and what every run must leave in the table.
 pub fn csv_rows(csv: &Path) -> Result<u64, String> {
-    Ok(std::fs::read_to_string(csv)
-        .map_err(|e| format!("{}: {e}", csv.display()))?
-        .lines()
-        .count() as u64)
+    // Counted in pieces: a benchmark that held the whole file would pass
+    // its resident size on to every child it forks (`ru_maxrss` survives
+    // fork and exec on Linux), and the children's peak RSS would read high.
+    use std::io::Read as _;
+    let mut file = std::fs::File::open(csv).map_err(|e| format!("{}: {e}", csv.display()))?;
+    let mut buffer = vec![0u8; 1 << 16];
+    let mut lines = 0u64;
+    loop {
+        let n = file
+            .read(&mut buffer)
+            .map_err(|e| format!("{}: {e}", csv.display()))?;
+        if n == 0 {
+            return Ok(lines);
+        }
+        lines += buffer[..n].iter().filter(|b| **b == b'\n').count() as u64;
+    }
 }
 
 /// The rows of table `metrics` and of the dead-letter table at `url`.

@@ -246,10 +246,12 @@ fn bench() -> Result<(), String> {
 
     if let Some(n) = args.rss_n {
         let (big, _) = weather_data(n)?;
+        // The default: as many workers as cores.
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         let (m, written, dlq) =
-            dash_run(&dashc, &args.db, "dash_bench_rss", &big, "binary", first)?;
+            dash_run(&dashc, &args.db, "dash_bench_rss", &big, "binary", cores)?;
         rows.push(row(
-            &format!("dashc run, binary COPY, workers {first}"),
+            &format!("dashc run, binary COPY, workers {cores} (default)"),
             n,
             written,
             Some(dlq),
