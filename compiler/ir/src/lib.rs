@@ -12,7 +12,6 @@
 pub mod columns;
 mod compiled;
 pub mod decode;
-mod decode_text;
 pub mod interp;
 pub mod layout;
 pub mod lower;

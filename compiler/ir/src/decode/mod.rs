@@ -49,6 +49,8 @@
 //! they do not survive a round trip. Keys come out sorted (serde_json's
 //! map), not in declaration order.
 
+mod text;
+
 use std::fmt;
 use std::sync::Arc;
 
@@ -93,7 +95,7 @@ pub fn decode_value(json: &Json, ty: &Ty, program: &Program) -> Result<Value, De
 /// byte order mark (the first line of some files) is skipped.
 pub fn decode_line(line: &str, ty: RecordId, program: &Program) -> Result<Value, DecodeError> {
     let line = line.strip_prefix('\u{feff}').unwrap_or(line);
-    if let Some(value) = crate::decode_text::decode_text(line, ty, program) {
+    if let Some(value) = text::decode_text(line, ty, program) {
         return Ok(value);
     }
     let json: Json = serde_json::from_str(line).map_err(|e| DecodeError {

@@ -1,8 +1,8 @@
-//! The fast path of [`crate::decode::decode_line`]: JSON text decoded
+//! The fast path of [`super::decode_line`]: JSON text decoded
 //! straight into a record's [`Value`], with no JSON tree in between (no
 //! map, key or string allocated for what the record does not keep).
 //!
-//! It follows the rules of `decode.rs` exactly, and on anything it does
+//! It follows the rules of `decode/mod.rs` exactly, and on anything it does
 //! not accept it gives up (`None`): the caller then decodes the line
 //! the slow way, which gives the error with its message and path. So a
 //! line that decodes here decodes to the same value there (a
@@ -21,7 +21,7 @@ use serde_json::{Number, Value as Json};
 use dash_check::value::Value;
 use dash_check::{Program, RecordId, Ty};
 
-use crate::decode::{duration_seconds, duration_text, epoch_seconds, int, timestamp_text};
+use super::{duration_seconds, duration_text, epoch_seconds, int, timestamp_text};
 
 /// Decode one JSON text (a JSONL line, its BOM already skipped) as a
 /// record of type `ty`, or give up.
