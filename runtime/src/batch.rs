@@ -245,6 +245,9 @@ fn decode(record: &RawRecord, plan: &Plan, program: &Program) -> Result<Value, S
     if let Some(why) = &record.broken {
         return Err(why.clone());
     }
+    if let Some(value) = &record.decoded {
+        return Ok(value.clone());
+    }
     let decoded = match &record.json {
         Some(json) => dash_ir::decode::decode_record(json, plan.source.record, program),
         None => dash_ir::decode::decode_line(&record.raw, plan.source.record, program),

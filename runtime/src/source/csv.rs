@@ -5,6 +5,7 @@
 
 use std::io::BufRead;
 
+use dash_check::value::Value;
 use dash_check::{Program, RecordId, Ty};
 
 use super::{RawRecord, jsonl::trim_newline, text_of};
@@ -80,13 +81,73 @@ fn split(line: &[u8], delimiter: u8) -> Vec<Vec<u8>> {
 /// How one CSV record becomes a raw record: the columns (from the header
 /// or the fields' order), the delimiter, the null marker and the types.
 pub struct Rows<'a> {
-    pub columns: Vec<String>,
-    pub delimiter: u8,
-    pub null: &'a [String],
-    pub fields: &'a [Field],
+    columns: Vec<String>,
+    delimiter: u8,
+    null: &'a [String],
+    fields: &'a [Field],
+    /// The record type, and the column each field is read from (the last
+    /// of that name, as the JSON object keeps the last key).
+    record: RecordId,
+    field_columns: Vec<Option<usize>>,
 }
 
-impl Rows<'_> {
+impl<'a> Rows<'a> {
+    pub fn new(
+        columns: Vec<String>,
+        delimiter: u8,
+        null: &'a [String],
+        fields: &'a [Field],
+        record: RecordId,
+    ) -> Rows<'a> {
+        let field_columns = fields
+            .iter()
+            .map(|f| columns.iter().rposition(|c| *c == f.key))
+            .collect();
+        Rows {
+            columns,
+            delimiter,
+            null,
+            fields,
+            record,
+            field_columns,
+        }
+    }
+
+    /// A row of plain fields (numbers, bools, strings, times) straight to
+    /// the record's value, as converting it to JSON and decoding that
+    /// would give; `None` for anything else, or anything that would fail
+    /// (that way gives the message).
+    fn direct(&self, values: &[Vec<u8>]) -> Option<Value> {
+        let mut out = Vec::with_capacity(self.fields.len());
+        for (field, column) in self.fields.iter().zip(&self.field_columns) {
+            let nullable = field.ty.is_nullable();
+            let Some(column) = column else {
+                out.push(nullable.then_some(Value::Null)?);
+                continue;
+            };
+            let text = std::str::from_utf8(values.get(*column)?).ok()?;
+            if self.null.iter().any(|n| n == text) {
+                out.push(nullable.then_some(Value::Null)?);
+                continue;
+            }
+            let trimmed = text.trim();
+            out.push(match field.ty.strip() {
+                Ty::Int => Value::Int(trimmed.parse().ok()?),
+                Ty::Float => Value::Float(trimmed.parse::<f64>().ok().filter(|f| f.is_finite())?),
+                Ty::Bool => Value::Bool(match trimmed {
+                    "true" | "TRUE" | "True" | "1" => true,
+                    "false" | "FALSE" | "False" | "0" => false,
+                    _ => return None,
+                }),
+                Ty::String => Value::str(text),
+                Ty::Timestamp => Value::Timestamp(dash_ir::decode::parse_timestamp(text)?),
+                Ty::Duration => Value::Duration(dash_ir::decode::parse_duration(text)?),
+                _ => return None,
+            });
+        }
+        Some(Value::record(self.record, out))
+    }
+
     /// The columns named by a header record.
     pub fn header_columns(line: &[u8], delimiter: u8) -> Vec<String> {
         split(trim_newline(line), delimiter)
@@ -104,6 +165,7 @@ impl Rows<'_> {
         let (raw, broken) = text_of(line);
         if broken.is_some() {
             return Some(RawRecord {
+                decoded: None,
                 raw,
                 json: None,
                 broken,
@@ -113,6 +175,7 @@ impl Rows<'_> {
         let values = split(line, self.delimiter);
         if values.len() != self.columns.len() {
             return Some(RawRecord {
+                decoded: None,
                 raw,
                 json: None,
                 broken: Some(format!(
@@ -123,9 +186,30 @@ impl Rows<'_> {
                 end,
             });
         }
+        if let Some(value) = self.direct(&values) {
+            return Some(RawRecord {
+                decoded: Some(value),
+                raw,
+                json: None,
+                broken: None,
+                end,
+            });
+        }
+        Some(RawRecord {
+            decoded: None,
+            raw,
+            json: Some(self.object(&values)),
+            broken: None,
+            end,
+        })
+    }
+
+    /// A row as the JSON object the decoder reads (each value converted
+    /// by its field's type).
+    fn object(&self, values: &[Vec<u8>]) -> serde_json::Value {
         let mut object = serde_json::Map::new();
         for (column, value) in self.columns.iter().zip(values) {
-            let text = String::from_utf8_lossy(&value).into_owned();
+            let text = String::from_utf8_lossy(value).into_owned();
             let ty = self
                 .fields
                 .iter()
@@ -133,12 +217,7 @@ impl Rows<'_> {
                 .map(|f| f.ty.strip().clone());
             object.insert(column.clone(), convert(&text, self.null, ty.as_ref()));
         }
-        Some(RawRecord {
-            raw,
-            json: Some(serde_json::Value::Object(object)),
-            broken: None,
-            end,
-        })
+        serde_json::Value::Object(object)
     }
 }
 
@@ -150,6 +229,7 @@ pub fn read(
     header: bool,
     null: &[String],
     fields: &[Field],
+    record: RecordId,
     emit: &mut dyn FnMut(RawRecord) -> bool,
 ) -> std::io::Result<()> {
     // Without a header the caller has already seeked to `start`; with one,
@@ -163,12 +243,7 @@ pub fn read(
     } else {
         fields.iter().map(|f| f.key.clone()).collect()
     };
-    let rows = Rows {
-        columns,
-        delimiter,
-        null,
-        fields,
-    };
+    let rows = Rows::new(columns, delimiter, null, fields, record);
     // Skip to the checkpoint (the header was read from the start).
     while offset < start {
         let n = read_record(reader, &mut buf)?;
@@ -219,5 +294,123 @@ fn convert(text: &str, null: &[String], ty: Option<&Ty>) -> serde_json::Value {
             serde_json::from_str(text).unwrap_or_else(|_| J::String(text.into()))
         }
         _ => J::String(text.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use dash_check::{GlobalKind, analyze};
+    use dash_syntax::SourceFile;
+
+    const SOURCE: &str = "type Row {\n  id: int\n  n: int?\n  x: float\n  y: float?\n  ok: bool?\n  \
+        name: string\n  note: string?\n  ts: timestamp\n  at: timestamp?\n  took: duration?\n  \
+        doc: json?\n  tags: [int]?\n}\n";
+
+    const TEXTS: &[&str] = &[
+        "7",
+        " 7 ",
+        "-3",
+        "+5",
+        "3.0",
+        "3.5",
+        "1e3",
+        "1e400",
+        "nan",
+        "inf",
+        "9223372036854775808",
+        "true",
+        "TRUE",
+        "0",
+        "1",
+        "yes",
+        "",
+        " ",
+        "NA",
+        "null",
+        "ksea",
+        "2026-01-01T00:00:00Z",
+        " 2026-01-01T00:00:00Z",
+        "2026-01-01T00:00:00.1234567+02:00",
+        "1h30m",
+        "-5m",
+        "1m1h",
+        "[1,2]",
+        "{\"a\":1}",
+        "é",
+    ];
+
+    /// A row decoded straight to its value is the value converting it to
+    /// JSON and decoding gives; most plain rows go straight.
+    #[test]
+    fn direct_rows_agree_with_the_json_path() {
+        let analysis = analyze(vec![SourceFile::new("t.dash", SOURCE)]);
+        assert_eq!(analysis.error_count(), 0, "{:?}", analysis.diagnostics);
+        let program = &analysis.program;
+        let Some(GlobalKind::Type(id)) = program.globals.get("Row").map(|g| g.kind) else {
+            panic!("no type Row");
+        };
+        let fields = fields(program, id);
+        let null = vec!["NA".to_string(), String::new()];
+        let mut columns: Vec<String> = fields.iter().map(|f| f.key.clone()).collect();
+        columns.push("extra".into());
+        columns.push("n".into()); // a second `n`: the last one counts
+        let rows = Rows::new(columns.clone(), b'|', &null, &fields, id);
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        let (mut direct, mut good) = (0, 0);
+        for _ in 0..20_000 {
+            // Mostly good values, some of anything.
+            let values: Vec<Vec<u8>> = columns
+                .iter()
+                .enumerate()
+                .map(|(i, _)| {
+                    let good = [
+                        "7",
+                        "7",
+                        "1.5",
+                        "2.5",
+                        "true",
+                        "ksea",
+                        "x",
+                        "2026-01-01T00:00:00Z",
+                        "2026-01-01T00:00:00Z",
+                        "1h",
+                        "NA",
+                        "NA",
+                        "x",
+                        "NA",
+                    ];
+                    let text = if next(4) == 0 {
+                        TEXTS[next(TEXTS.len())]
+                    } else {
+                        good.get(i).copied().unwrap_or("7")
+                    };
+                    text.as_bytes().to_vec()
+                })
+                .collect();
+            let slow = dash_ir::decode::decode_record(&rows.object(&values), id, program)
+                .map(|v| format!("{v:?}"));
+            let fast = rows.direct(&values);
+            if let Some(value) = &fast {
+                direct += 1;
+                assert_eq!(Ok(format!("{value:?}")), slow, "{values:?}");
+            }
+            // Without json or list values, every good row goes straight.
+            let plain = [10, 11]
+                .iter()
+                .all(|&i| null.iter().any(|n| n.as_bytes() == values[i]));
+            if plain && slow.is_ok() {
+                good += 1;
+                assert!(fast.is_some(), "{values:?} did not go straight");
+            }
+        }
+        assert!(good > 1_000, "only {good} good plain rows");
+        assert!(direct >= good, "{direct} rows went straight");
     }
 }

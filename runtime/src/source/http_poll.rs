@@ -133,6 +133,7 @@ impl Poller {
                     .records
                     .into_iter()
                     .map(|json| RawRecord {
+                        decoded: None,
                         raw: json.to_string(),
                         json: Some(json),
                         broken: None,

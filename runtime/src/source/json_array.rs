@@ -149,6 +149,7 @@ pub fn read(
         let trimmed = element.trim_ascii_end();
         let (raw, broken) = text_of(trimmed);
         if !emit(RawRecord {
+            decoded: None,
             raw,
             json: None,
             broken,

@@ -48,6 +48,7 @@ pub(super) fn record(line: &[u8], end: u64, lines: Option<&str>) -> RawRecord {
         _ => None,
     };
     RawRecord {
+        decoded: None,
         raw,
         json,
         broken,

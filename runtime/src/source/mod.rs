@@ -32,6 +32,9 @@ pub struct RawRecord {
     pub json: Option<serde_json::Value>,
     /// Why the record cannot even be decoded (invalid UTF-8, bad CSV).
     pub broken: Option<String>,
+    /// Already decoded where it was read (a CSV row of plain fields),
+    /// else `None`: decode `json` or `raw`.
+    pub decoded: Option<dash_check::value::Value>,
     /// Byte offset just after this record: the checkpoint once committed.
     /// For sources that hand over [`Feed::Unit`]s, the record's number
     /// in the source's history (the pipeline numbers them).
@@ -249,6 +252,7 @@ pub fn read(
             c.header,
             &c.null,
             fields,
+            source.record,
             emit,
         )
         .map_err(io),
@@ -278,6 +282,7 @@ pub fn reparse(
         return Ok(raws
             .iter()
             .map(|(raw, end)| RawRecord {
+                decoded: None,
                 raw: raw.clone(),
                 json: None,
                 broken: None,
@@ -304,16 +309,12 @@ pub fn reparse(
     } else {
         fields.iter().map(|f| f.key.clone()).collect()
     };
-    let rows = csv::Rows {
-        columns,
-        delimiter: *delimiter,
-        null,
-        fields: &fields,
-    };
+    let rows = csv::Rows::new(columns, *delimiter, null, &fields, source.record);
     Ok(raws
         .iter()
         .map(|(raw, end)| {
             rows.record(raw.as_bytes(), *end).unwrap_or(RawRecord {
+                decoded: None,
                 raw: raw.clone(),
                 json: None,
                 broken: Some("blank record".into()),

@@ -253,6 +253,7 @@ fn unit(messages: Vec<jetstream::Message>, acks: &mpsc::UnboundedSender<Vec<Subj
     for message in messages {
         let (text, broken) = super::text_of(&message.payload);
         records.push(RawRecord {
+            decoded: None,
             raw: text,
             json: None,
             broken,

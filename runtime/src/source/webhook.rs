@@ -360,6 +360,7 @@ pub fn records_of(body: &[u8]) -> (Vec<RawRecord>, Option<String>) {
                 items
                     .into_iter()
                     .map(|v| RawRecord {
+                        decoded: None,
                         raw: v.to_string(),
                         json: Some(v),
                         broken: None,
@@ -373,6 +374,7 @@ pub fn records_of(body: &[u8]) -> (Vec<RawRecord>, Option<String>) {
             let (raw, _) = text_of(body);
             return (
                 vec![RawRecord {
+                    decoded: None,
                     raw,
                     json: Some(v),
                     broken: None,
@@ -399,6 +401,7 @@ pub fn records_of(body: &[u8]) -> (Vec<RawRecord>, Option<String>) {
             .map(|(line, json)| {
                 let (raw, broken) = text_of(line);
                 RawRecord {
+                    decoded: None,
                     raw,
                     // A bad line is decoded again, and fails with the
                     // parser's message, as a JSONL file's would.
@@ -418,6 +421,7 @@ pub fn records_of(body: &[u8]) -> (Vec<RawRecord>, Option<String>) {
     let (raw, _) = text_of(body);
     (
         vec![RawRecord {
+            decoded: None,
             raw,
             json: None,
             broken: Some(format!("the request body is not JSON: {reason}")),

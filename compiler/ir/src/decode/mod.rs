@@ -105,6 +105,18 @@ pub fn decode_line(line: &str, ty: RecordId, program: &Program) -> Result<Value,
     decode_record(&json, ty, program)
 }
 
+/// A timestamp's text as decoding reads it (RFC 3339, any offset), in
+/// microseconds since the epoch; `None` where decoding fails.
+pub fn parse_timestamp(text: &str) -> Option<i64> {
+    timestamp_text(text).ok()
+}
+
+/// A duration's text as decoding reads it (`1h30m`); `None` where
+/// decoding fails.
+pub fn parse_duration(text: &str) -> Option<i64> {
+    duration_text(text).ok()
+}
+
 /// A value as JSON: a record as an object keyed by its fields' JSON keys.
 /// See the module documentation for the form of each type; the rules are
 /// [`value::to_json`]'s, which `to_json` and `encode_json` use too.
