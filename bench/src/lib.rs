@@ -287,3 +287,18 @@ pub fn psql(url: &str, sql: &str) -> Result<String, String> {
     }
     Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
 }
+
+/// A URL whose sessions use `schema`.
+pub fn in_schema(db: &str, schema: &str) -> String {
+    let sep = if db.contains('?') { '&' } else { '?' };
+    format!("{db}{sep}options=-c%20search_path%3D{schema}")
+}
+
+/// `schema` dropped and made anew at `db`: a URL whose sessions use it.
+pub fn fresh_schema(db: &str, schema: &str) -> Result<String, String> {
+    psql(
+        db,
+        &format!("DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema};"),
+    )?;
+    Ok(in_schema(db, schema))
+}

@@ -11,7 +11,9 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
-use dash_bench::{Measured, csv_rows, exit, measure, psql, release_dashc, table, thousands};
+use dash_bench::{
+    Measured, csv_rows, exit, fresh_schema, measure, psql, release_dashc, table, thousands,
+};
 
 struct Args {
     n: usize,
@@ -81,19 +83,6 @@ pipeline load {{
 "#,
         csv.display()
     )
-}
-
-fn in_schema(db: &str, schema: &str) -> String {
-    let sep = if db.contains('?') { '&' } else { '?' };
-    format!("{db}{sep}options=-c%20search_path%3D{schema}")
-}
-
-fn fresh_schema(db: &str, schema: &str) -> Result<String, String> {
-    psql(
-        db,
-        &format!("DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema};"),
-    )?;
-    Ok(in_schema(db, schema))
 }
 
 const TABLE: &str = "CREATE TABLE metrics (station TEXT NOT NULL, ts TIMESTAMPTZ NOT NULL, \

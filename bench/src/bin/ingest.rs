@@ -13,7 +13,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
 use dash_bench::{
-    Measured, measure, psql, table, thousands, weather_data, weather_pipeline, workspace,
+    Measured, fresh_schema, measure, psql, table, thousands, weather_data, weather_pipeline,
+    workspace,
 };
 
 struct Args {
@@ -65,20 +66,6 @@ fn args() -> Result<Args, String> {
         }
     }
     Ok(args)
-}
-
-/// A URL whose sessions use `schema`.
-fn in_schema(db: &str, schema: &str) -> String {
-    let sep = if db.contains('?') { '&' } else { '?' };
-    format!("{db}{sep}options=-c%20search_path%3D{schema}")
-}
-
-fn fresh_schema(db: &str, schema: &str) -> Result<String, String> {
-    psql(
-        db,
-        &format!("DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema};"),
-    )?;
-    Ok(in_schema(db, schema))
 }
 
 fn count(url: &str, table: &str) -> Result<u64, String> {

@@ -43,15 +43,7 @@ impl Sqlite {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(std::time::Duration::from_secs(10));
-        let pool = SqlitePoolOptions::new()
-            .max_connections(1)
-            .connect_with(options)
-            .await
-            .map_err(err)?;
-        Ok(Sqlite {
-            pool,
-            url: url.to_string(),
-        })
+        Sqlite::with(url, options).await
     }
 
     /// An empty in-memory database standing for `url`, whose file is not
@@ -59,11 +51,17 @@ impl Sqlite {
     pub async fn absent(url: &str) -> Result<Sqlite, StoreError> {
         let err = |e: sqlx::Error| StoreError::database(url, e);
         let options = SqliteConnectOptions::from_str("sqlite::memory:").map_err(err)?;
+        Sqlite::with(url, options).await
+    }
+
+    /// One connection (SQLite writes one at a time) with `options`,
+    /// shown as `url`.
+    async fn with(url: &str, options: SqliteConnectOptions) -> Result<Sqlite, StoreError> {
         let pool = SqlitePoolOptions::new()
             .max_connections(1)
             .connect_with(options)
             .await
-            .map_err(err)?;
+            .map_err(|e| StoreError::database(url, e))?;
         Ok(Sqlite {
             pool,
             url: url.to_string(),
